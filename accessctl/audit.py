@@ -1,0 +1,78 @@
+"""Writing audit events. Only services call :func:`record`, inside the transaction of the change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accessctl.models import AuditEvent, AuditSource
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a change came from: the audit ``source`` and the request's IP address."""
+
+    source: str
+    ip: str | None = None
+
+    @classmethod
+    def from_request(cls, request, source: str = AuditSource.WEB) -> Origin:
+        return cls(source=source, ip=request.META.get("REMOTE_ADDR") or None)
+
+
+COMMAND = Origin(AuditSource.COMMAND)
+
+
+class SystemActor:
+    """The actor of management commands and the demo loader: may do everything, is named in the log."""
+
+    pk = None
+    id = None
+    is_active = True
+    is_authenticated = True
+    is_superuser = False
+
+    def __init__(self, label: str = "system"):
+        self.email = label
+
+    def has_perm(self, perm, obj=None) -> bool:
+        return True
+
+    def __str__(self):
+        return self.email
+
+
+SYSTEM = SystemActor()
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    origin: Origin,
+    team=None,
+    app=None,
+    target_user=None,
+    before=None,
+    after=None,
+) -> AuditEvent:
+    """Append one audit event. ``before``/``after`` are JSON-able snapshots of what changed.
+
+    An app event is filed under the app's team too, so the team's audit log shows it.
+    """
+    if team is None and app is not None and app.team_id is not None:
+        team = app.team
+    return AuditEvent.objects.create(
+        action=action,
+        source=origin.source,
+        ip=origin.ip,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=str(getattr(actor, "email", actor)),
+        team=team if team is not None and team.pk else None,
+        team_name=team.name if team is not None else "",
+        app=app if app is not None and app.pk else None,
+        app_name=app.name if app is not None else "",
+        target_user=target_user,
+        target_email=target_user.email if target_user is not None else "",
+        before=before,
+        after=after,
+    )

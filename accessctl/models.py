@@ -1,0 +1,96 @@
+"""The user model (e-mail is the identity) and the append-only audit log."""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        """A user; without a password the account is pending (sign in by password reset or SSO)."""
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra)
+        user.set_password(password) if password else user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account. E-mail is the login identity; there are no usernames."""
+
+    email = models.EmailField("e-mail", max_length=254, unique=True)
+    name = models.CharField(max_length=150, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField("staff status", default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_pending(self) -> bool:
+        """Added by someone else and never signed in yet."""
+        return self.last_login is None and not self.has_usable_password()
+
+
+class AuditSource(models.TextChoices):
+    WEB = "web", "web"
+    API = "api", "api"
+    ADMIN = "admin", "admin"
+    COMMAND = "command", "command"
+
+
+class AuditEvent(models.Model):
+    """One change of access. Written by services only, in the transaction of the change; never edited.
+
+    Names (e-mails, team and app names) are copied so the log stays readable after deletions and renames.
+    """
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=40, db_index=True)
+    source = models.CharField(max_length=10, choices=AuditSource.choices)
+    actor = models.ForeignKey(
+        "accessctl.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=254)
+    team = models.ForeignKey("teams.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    team_name = models.CharField(max_length=30, blank=True)
+    app = models.ForeignKey("apps.App", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    app_name = models.CharField(max_length=30, blank=True)
+    target_user = models.ForeignKey(
+        "accessctl.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target_email = models.CharField(max_length=254, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["team", "-created_at"], name="audit_team_time"),
+            models.Index(fields=["app", "-created_at"], name="audit_app_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accessctl import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("help/permissions/", views.permissions_help, name="permissions-help"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "accessctl.views.permission_denied"
+handler404 = "accessctl.views.page_not_found"
+handler500 = "accessctl.views.server_error"

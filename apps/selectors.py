@@ -1,0 +1,113 @@
+"""Read-side questions, each answered in a fixed number of queries and in agreement with ``policy``.
+
+- ``apps_visible_to(user)``: the apps a user may view (a queryset, for pagination);
+- ``app_rows_for(user, apps)``: those apps with the user's effective permissions and the reason;
+- ``app_access_rows(app)``: who has access to an app, with permissions and reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from accessctl import policy as p
+from accessctl.access import access_for
+from accessctl.policy import Access, Reason, TeamRole
+from apps.models import App, Grant
+from teams.models import Membership
+
+
+def visible_apps_filter(access: Access) -> Q:
+    """A filter matching exactly the apps for which ``policy.resolve`` gives some permission."""
+    if not access.is_active or access.user_id is None:
+        return Q(pk__in=[])
+    member_teams = [team_id for team_id, role in access.roles.items() if role in TeamRole.values]
+    return Q(team_id__in=member_teams) | Q(pk__in=list(access.grants)) | Q(owner_id=access.user_id)
+
+
+def apps_visible_to(user) -> QuerySet[App]:
+    """Apps the user may view, ordered by name, with team and owner loaded."""
+    return App.objects.filter(visible_apps_filter(access_for(user))).select_related("team", "owner")
+
+
+@dataclass(frozen=True)
+class AppRow:
+    app: App
+    perms: list[p.AppPerm]
+    reason: Reason
+
+
+def app_rows_for(user, apps) -> list[AppRow]:
+    """Each app with the user's effective permissions (display order) and the reason. No queries."""
+    access = access_for(user)
+    rows = []
+    for app in apps:
+        perms, reason = p.resolve(access, app)
+        rows.append(AppRow(app=app, perms=p.sorted_perms(perms), reason=reason))
+    return rows
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    """One user with access to an app. ``role`` is the team role, ``collaborator``, or ``owner``."""
+
+    user: object
+    role: str
+    perms: list[p.AppPerm]
+    reason: Reason
+
+    @property
+    def editable(self) -> bool:
+        return self.reason == Reason.GRANT
+
+
+@dataclass(frozen=True)
+class AppAccess:
+    rows: list[AccessRow]
+    implicit_viewers: int
+    """Team members and viewers who see the app through their role only (summarised, not listed)."""
+
+
+def app_access_rows(app: App) -> AppAccess:
+    """Everyone with access to an app and why: team admins, grant holders, the owner. Three queries.
+
+    Each row's permissions come from ``policy.resolve`` over that user's facts about this one app.
+    """
+    roles: dict[int, str] = {}
+    users: dict[int, object] = {}
+    grants: dict[int, frozenset] = {}
+    implicit = 0
+    for grant in Grant.objects.filter(app=app).select_related("user"):
+        grants[grant.user_id] = grant.permissions
+        users[grant.user_id] = grant.user
+    if app.team_id:
+        relevant = Q(role=TeamRole.ADMIN) | Q(user_id__in=list(grants))
+        for membership in Membership.objects.filter(relevant, team_id=app.team_id).select_related("user"):
+            roles[membership.user_id] = membership.role
+            users[membership.user_id] = membership.user
+        implicit = (
+            Membership.objects.filter(team_id=app.team_id, user__is_active=True)
+            .exclude(role=TeamRole.ADMIN)
+            .exclude(user_id__in=list(grants))
+            .count()
+        )
+    if app.owner_id:
+        users[app.owner_id] = app.owner
+    rows = []
+    for user_id, user in users.items():
+        facts = Access(
+            user_id=user_id,
+            is_active=user.is_active,
+            roles={app.team_id: TeamRole(roles[user_id])} if user_id in roles else {},
+            grants={app.pk: grants[user_id]} if user_id in grants else {},
+            grant_teams={app.pk: app.team_id} if user_id in grants else {},
+        )
+        perms, reason = p.resolve(facts, app)
+        if not perms:
+            continue
+        role = "owner" if reason == Reason.OWNER else roles.get(user_id, p.COLLABORATOR)
+        rows.append(AccessRow(user=user, role=role, perms=p.sorted_perms(perms), reason=reason))
+    order = {Reason.ADMIN_ROLE: 1, Reason.OWNER: 0}
+    rows.sort(key=lambda r: (order.get(r.reason, 2), r.user.email))
+    return AppAccess(rows=rows, implicit_viewers=implicit)

@@ -1,0 +1,293 @@
+"""Every change to an app's existence, ownership and access list. One transaction and one audit event each.
+
+Services that change an app's grants or lock state lock the app row first (``select_for_update``).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from accessctl import audit
+from accessctl import policy as p
+from accessctl.access import forget_access
+from accessctl.audit import Origin
+from accessctl.errors import Conflict, Invalid, NotFound
+from accessctl.names import NAME_RULE, validate_name
+from accessctl.policy import ALL_PERMS, TeamRole
+from apps.models import App, Formation, Grant, Release
+from teams.models import Membership, Team
+from teams.services import require, user_for_email
+
+NAME_TAKEN = "Name is already taken"
+BAD_APP_NAME = f"App names use {NAME_RULE}."
+ALREADY_LOCKED = "This app is already locked."
+NOT_LOCKED = "This app is not locked."
+PERSONAL_NOT_LOCKABLE = "Only team apps can be locked. {app} is a personal app."
+LOCKED_NO_JOIN = "{app} is locked. Ask a team admin or someone with the manage permission on it to add you."
+CANNOT_JOIN = "Only team members can join unlocked team apps; team admins already have full access."
+ALREADY_COLLABORATOR = "{email} already has access to {app}. Change their permissions instead."
+NO_GRANT = "{email} is not a collaborator on {app}."
+PERSONAL_PERMISSIONS = "Permissions can only be set on team apps. {app} is a personal app."
+OWNER_GRANT = "{email} owns {app} and already has every permission."
+ADMIN_GRANT = "{email} is an admin of {team} and already has every permission on its apps."
+
+
+def lock_app_row(app: App) -> App:
+    """Re-read the app with a row lock, for the rest of the transaction."""
+    return App.objects.select_for_update(of=("self",)).select_related("team", "owner").get(pk=app.pk)
+
+
+def _perms(value, field="permissions") -> frozenset:
+    try:
+        return p.normalize_perms(value)
+    except ValueError as error:
+        raise Invalid(str(error), field=field) from None
+
+
+def check_app_name(name: str) -> str:
+    try:
+        validate_name(name)
+    except Exception:
+        raise Invalid(BAD_APP_NAME, field="name") from None
+    return name
+
+
+def _generate_name() -> str:
+    while True:
+        name = f"app-{secrets.token_hex(4)}"
+        if not App.objects.filter(name=name).exists():
+            return name
+
+
+@transaction.atomic
+def app_create(*, actor, origin: Origin, name: str | None = None, team: Team | None = None, **attrs) -> App:
+    """Create a team app (the creator gets a grant with all four permissions) or a personal app of the actor.
+
+    New apps start with one ``web`` dyno and an initial release.
+    """
+    if team is not None:
+        require(actor, p.CREATE_APP_TEAM, team)
+    name = check_app_name(name) if name else _generate_name()
+    if App.objects.filter(name=name).exists():
+        raise Conflict(NAME_TAKEN, field="name")
+    app = App.objects.create(
+        name=name,
+        team=team,
+        owner=None if team is not None else actor,
+        created_by=actor if actor.pk else None,
+        **attrs,
+    )
+    if team is not None and actor.pk:
+        Grant.objects.create(app=app, user=actor, permissions=ALL_PERMS, granted_by=actor)
+        forget_access(actor)
+    Formation.objects.create(app=app, type="web", quantity=1, command="gunicorn app.wsgi")
+    Release.objects.create(
+        app=app, version=1, description="Initial release", user=actor if actor.pk else None
+    )
+    audit.record(actor=actor, action="app.create", origin=origin, app=app, after={"name": name})
+    return app
+
+
+@transaction.atomic
+def app_grant_add(*, actor, app: App, email: str, origin: Origin, permissions=(p.AppPerm.VIEW,)) -> Grant:
+    """Give a user access to an app. On personal apps collaborators always get view, deploy and operate."""
+    require(actor, p.MANAGE_ACCESS_APP, app)
+    perms = _perms(permissions) if app.team_id else p.PERSONAL_COLLABORATOR_PERMS
+    app = lock_app_row(app)
+    user = user_for_email(email, create=True)
+    if app.owner_id == user.pk:
+        raise Conflict(OWNER_GRANT.format(email=user.email, app=app.name), field="user")
+    if (
+        app.team_id
+        and Membership.objects.filter(team_id=app.team_id, user=user, role=TeamRole.ADMIN).exists()
+    ):
+        raise Conflict(ADMIN_GRANT.format(email=user.email, team=app.team.name), field="user")
+    if Grant.objects.filter(app=app, user=user).exists():
+        raise Conflict(ALREADY_COLLABORATOR.format(email=user.email, app=app.name), field="user")
+    grant = Grant.objects.create(
+        app=app, user=user, permissions=perms, granted_by=actor if actor.pk else None
+    )
+    audit.record(
+        actor=actor,
+        action="grant.add",
+        origin=origin,
+        app=app,
+        target_user=user,
+        after={"permissions": p.sorted_perms(perms)},
+    )
+    forget_access(user)
+    return grant
+
+
+@transaction.atomic
+def app_grant_update(*, actor, app: App, email: str, permissions, origin: Origin) -> Grant:
+    """Replace a grant's permissions (``view`` stays). Only on team apps."""
+    require(actor, p.MANAGE_ACCESS_APP, app)
+    if not app.team_id:
+        raise Invalid(PERSONAL_PERMISSIONS.format(app=app.name), field="permissions")
+    perms = _perms(permissions)
+    app = lock_app_row(app)
+    grant = _grant_of(app, email)
+    before = grant.permissions
+    if before != perms:
+        grant.permissions = perms
+        grant.save(update_fields=["permissions", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="grant.update",
+            origin=origin,
+            app=app,
+            target_user=grant.user,
+            before={"permissions": p.sorted_perms(before)},
+            after={"permissions": p.sorted_perms(perms)},
+        )
+    forget_access(grant.user)
+    forget_access(actor)
+    return grant
+
+
+@transaction.atomic
+def app_grant_remove(*, actor, app: App, email: str, origin: Origin) -> None:
+    """Take a user's grant away."""
+    require(actor, p.MANAGE_ACCESS_APP, app)
+    app = lock_app_row(app)
+    grant = _grant_of(app, email)
+    grant.delete()
+    audit.record(
+        actor=actor,
+        action="grant.remove",
+        origin=origin,
+        app=app,
+        target_user=grant.user,
+        before={"permissions": p.sorted_perms(grant.permissions)},
+    )
+    forget_access(grant.user)
+    forget_access(actor)
+
+
+def _grant_of(app: App, email: str) -> Grant:
+    user = user_for_email(email)
+    grant = Grant.objects.filter(app=app, user=user).select_related("user").first()
+    if grant is None:
+        raise NotFound(NO_GRANT.format(email=user.email, app=app.name), field="user")
+    return grant
+
+
+@transaction.atomic
+def app_join(*, actor, app: App, origin: Origin) -> Grant:
+    """A member joins an unlocked team app and receives the team's join permissions."""
+    app = lock_app_row(app)
+    if not actor.has_perm(p.JOIN_APP, app):
+        if app.locked and actor.has_perm(p.VIEW_APP, app):
+            raise Conflict(LOCKED_NO_JOIN.format(app=app.name))
+        if app.pk in _grants_of(actor):
+            raise Conflict(ALREADY_COLLABORATOR.format(email=actor.email, app=app.name))
+        require(actor, p.JOIN_APP, app)
+    grant = Grant.objects.create(app=app, user=actor, permissions=app.team.join_permissions, granted_by=actor)
+    audit.record(
+        actor=actor,
+        action="app.join",
+        origin=origin,
+        app=app,
+        target_user=actor,
+        after={"permissions": p.sorted_perms(grant.permissions)},
+    )
+    forget_access(actor)
+    return grant
+
+
+def _grants_of(actor):
+    from accessctl.access import access_for
+
+    return access_for(actor).grants
+
+
+@transaction.atomic
+def app_leave(*, actor, app: App, origin: Origin) -> None:
+    """The actor drops their own grant on an app."""
+    require(actor, p.VIEW_APP, app)
+    app = lock_app_row(app)
+    grant = Grant.objects.filter(app=app, user_id=actor.pk).first()
+    if grant is None:
+        raise NotFound(NO_GRANT.format(email=actor.email, app=app.name))
+    grant.delete()
+    audit.record(
+        actor=actor,
+        action="app.leave",
+        origin=origin,
+        app=app,
+        target_user=actor,
+        before={"permissions": p.sorted_perms(grant.permissions)},
+    )
+    forget_access(actor)
+
+
+@transaction.atomic
+def app_set_locked(*, actor, app: App, locked: bool, origin: Origin) -> App:
+    """Lock or unlock a team app. Locking changes no existing grant; it stops members joining."""
+    app = lock_app_row(app)
+    if not app.team_id:
+        require(actor, p.VIEW_APP, app)
+        raise Invalid(PERSONAL_NOT_LOCKABLE.format(app=app.name), field="locked")
+    require(actor, p.LOCK_APP, app)
+    if app.locked == locked:
+        raise Conflict(ALREADY_LOCKED if locked else NOT_LOCKED, field="locked")
+    app.locked = locked
+    app.locked_by = actor if (locked and actor.pk) else None
+    app.locked_at = timezone.now() if locked else None
+    app.save(update_fields=["locked", "locked_by", "locked_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="app.lock" if locked else "app.unlock",
+        origin=origin,
+        app=app,
+        before={"locked": not locked},
+        after={"locked": locked},
+    )
+    return app
+
+
+def app_lock(*, actor, app: App, origin: Origin) -> App:
+    """Lock a team app (error if it is locked already)."""
+    return app_set_locked(actor=actor, app=app, locked=True, origin=origin)
+
+
+def app_unlock(*, actor, app: App, origin: Origin) -> App:
+    """Unlock a team app (error if it is not locked)."""
+    return app_set_locked(actor=actor, app=app, locked=False, origin=origin)
+
+
+@transaction.atomic
+def app_rename(*, actor, app: App, name: str, origin: Origin) -> App:
+    """Give the app a new, unused name."""
+    require(actor, p.RENAME_APP, app)
+    check_app_name(name)
+    app = lock_app_row(app)
+    if name == app.name:
+        return app
+    if App.objects.filter(name=name).exists():
+        raise Conflict(NAME_TAKEN, field="name")
+    before = app.name
+    app.name = name
+    app.save(update_fields=["name", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="app.rename",
+        origin=origin,
+        app=app,
+        before={"name": before},
+        after={"name": name},
+    )
+    return app
+
+
+@transaction.atomic
+def app_delete(*, actor, app: App, origin: Origin) -> None:
+    """Delete the app with its grants, formation and releases."""
+    require(actor, p.DELETE_APP, app)
+    app = lock_app_row(app)
+    audit.record(actor=actor, action="app.delete", origin=origin, app=app, before={"name": app.name})
+    app.delete()

@@ -1,0 +1,60 @@
+"""Teams and team roles."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accessctl.fields import PermissionSetField
+from accessctl.names import validate_name
+from accessctl.policy import TeamRole
+
+
+class Team(models.Model):
+    """A named group owning apps. Its settings are the team-wide access policy."""
+
+    name = models.CharField(max_length=30, unique=True, validators=[validate_name])
+    join_permissions = PermissionSetField(
+        default="view,deploy,operate,manage",
+        help_text="Permissions a member gets when joining an unlocked app.",
+    )
+    require_mfa = models.BooleanField(
+        "require MFA", default=False, help_text="Members without MFA (and not on SSO) must enrol first."
+    )
+    sso_enforced = models.BooleanField(
+        "enforce SSO",
+        default=False,
+        help_text="Members must sign in through the team's identity provider (collaborators are exempt).",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [
+            ("manage_members", "Can manage team members"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role in a team. Collaborators have no membership, only grants."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=TeamRole.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["team__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="membership_unique_team_user"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=TeamRole.values), name="membership_role_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "role"], name="membership_team_role")]
+
+    def __str__(self):
+        return f"{self.user} is {self.role} of {self.team}"

@@ -1,0 +1,270 @@
+"""Every change to teams and team roles. Each function is one transaction with one audit event.
+
+Membership changes lock the team row first (``select_for_update``), so two concurrent requests cannot both
+pass the last-admin check and leave a team without an admin.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from accessctl import audit
+from accessctl import policy as p
+from accessctl.access import forget_access
+from accessctl.audit import Origin
+from accessctl.errors import Conflict, Invalid, NotFound
+from accessctl.models import User
+from accessctl.names import NAME_RULE, validate_name
+from accessctl.policy import TeamRole
+from apps.models import Grant
+from teams.models import Membership, Team
+
+LAST_ADMIN = "{team} must have at least one admin. Add another admin first."
+UNKNOWN_ROLE = "Unknown role '{role}'. Use admin, member or viewer."
+NOT_A_MEMBER = "{email} is not a member of {team}."
+NOT_A_MEMBER_COLLABORATOR = (
+    "{email} is not a member of {team}. Add them to the team first (members:add) before giving them a role."
+)
+BAD_EMAIL = "'{email}' is not a valid e-mail address."
+TEAM_NAME_TAKEN = "The team name '{name}' is already taken. Choose another name."
+BAD_TEAM_NAME = f"Team names use {NAME_RULE}."
+
+
+def require(actor, perm: str, obj) -> None:
+    """Re-check a permission inside a service (defence in depth). Raises ``PermissionDenied``."""
+    if not actor.has_perm(perm, obj):
+        raise PermissionDenied(
+            f"You do not have permission to do this ({perm.split('.')[1].replace('_', ' ')})."
+        )
+
+
+def parse_role(role: str) -> TeamRole:
+    try:
+        return TeamRole(role)
+    except ValueError:
+        raise Invalid(UNKNOWN_ROLE.format(role=role), field="role") from None
+
+
+def clean_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        if len(email) > 254:
+            raise ValueError
+        validate_email(email)
+    except Exception:
+        raise Invalid(BAD_EMAIL.format(email=email[:80]), field="email") from None
+    return email
+
+
+def user_for_email(email: str, *, create: bool = False) -> User:
+    """The account with this e-mail; with ``create``, a new pending account (no usable password)."""
+    email = clean_email(email)
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        if not create:
+            raise NotFound(f"There is no account with the e-mail {email}.", field="email")
+        user = User.objects.create_user(email)
+    return user
+
+
+def _lock_team(actor, perm: str, team: Team) -> Team:
+    """Lock the team row, then re-check ``perm`` on facts read under the lock.
+
+    The first check refuses cheaply; the second stops an admin demoted by a concurrent request from acting.
+    """
+    require(actor, perm, team)
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    forget_access(actor)
+    require(actor, perm, team)
+    return team
+
+
+def _admin_count(team: Team) -> int:
+    return Membership.objects.filter(team=team, role=TeamRole.ADMIN).count()
+
+
+def _refuse_if_last_admin(team: Team, membership: Membership | None) -> None:
+    if membership is not None and membership.role == TeamRole.ADMIN and _admin_count(team) <= 1:
+        raise Conflict(LAST_ADMIN.format(team=team.name))
+
+
+@transaction.atomic
+def team_create(*, actor, name: str, admin: User, origin: Origin) -> Team:
+    """Create a team with ``admin`` as its first admin."""
+    try:
+        validate_name(name)
+    except Exception:
+        raise Invalid(BAD_TEAM_NAME, field="name") from None
+    if Team.objects.filter(name=name).exists():
+        raise Conflict(TEAM_NAME_TAKEN.format(name=name), field="name")
+    team = Team.objects.create(name=name)
+    Membership.objects.create(team=team, user=admin, role=TeamRole.ADMIN)
+    audit.record(actor=actor, action="team.create", origin=origin, team=team, after={"name": name})
+    audit.record(
+        actor=actor, action="member.add", origin=origin, team=team, target_user=admin, after={"role": "admin"}
+    )
+    forget_access(admin)
+    return team
+
+
+@transaction.atomic
+def team_member_add(*, actor, team: Team, email: str, role: str, origin: Origin) -> Membership:
+    """Add a member, or change the role of one who is there already (create-or-update).
+
+    An e-mail without an account creates a pending account.
+    """
+    role = parse_role(role)
+    team = _lock_team(actor, p.MANAGE_MEMBERS, team)
+    user = user_for_email(email, create=True)
+    membership = Membership.objects.filter(team=team, user=user).first()
+    if membership is None:
+        membership = Membership.objects.create(team=team, user=user, role=role)
+        audit.record(
+            actor=actor, action="member.add", origin=origin, team=team, target_user=user, after={"role": role}
+        )
+    elif membership.role != role:
+        _change_role(actor=actor, team=team, membership=membership, role=role, origin=origin)
+    forget_access(user)
+    return membership
+
+
+@transaction.atomic
+def team_member_set_role(
+    *, actor, team: Team, email: str, role: str, origin: Origin, allowed_roles=None
+) -> Membership:
+    """Change an existing member's role. Collaborators must be added with ``team_member_add`` first.
+
+    ``allowed_roles`` narrows the roles (the CLI's ``members:set`` assigns only admin and member).
+    """
+    role = parse_role(role)
+    if allowed_roles is not None and role not in allowed_roles:
+        names = " or ".join(sorted(allowed_roles))
+        raise Invalid(f"This command can only assign the {names} role, not {role}.", field="role")
+    team = _lock_team(actor, p.MANAGE_MEMBERS, team)
+    user = user_for_email(email)
+    membership = Membership.objects.filter(team=team, user=user).first()
+    if membership is None:
+        raise NotFound(NOT_A_MEMBER_COLLABORATOR.format(email=user.email, team=team.name), field="email")
+    if membership.role != role:
+        _change_role(actor=actor, team=team, membership=membership, role=role, origin=origin)
+    forget_access(user)
+    return membership
+
+
+def _change_role(*, actor, team: Team, membership: Membership, role: TeamRole, origin: Origin) -> None:
+    if role != TeamRole.ADMIN:
+        _refuse_if_last_admin(team, membership)
+    before = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit.record(
+        actor=actor,
+        action="member.role_change",
+        origin=origin,
+        team=team,
+        target_user=membership.user,
+        before={"role": before},
+        after={"role": role},
+    )
+
+
+@transaction.atomic
+def team_member_remove(
+    *, actor, team: Team, email: str, origin: Origin, revoke_grants: bool = False
+) -> list[str]:
+    """End a member's role. Their grants stay (they become a collaborator) unless ``revoke_grants``.
+
+    Returns the names of the apps whose grants were revoked.
+    """
+    team = _lock_team(actor, p.MANAGE_MEMBERS, team)
+    return _remove_membership(actor=actor, team=team, email=email, origin=origin, revoke_grants=revoke_grants)
+
+
+@transaction.atomic
+def team_leave(*, actor, team: Team, origin: Origin) -> None:
+    """The actor leaves the team (not as its last admin). Their grants stay, as for a removal."""
+    team = _lock_team(actor, p.LEAVE_TEAM, team)
+    _remove_membership(actor=actor, team=team, email=actor.email, origin=origin, revoke_grants=False)
+
+
+def _remove_membership(*, actor, team: Team, email: str, origin: Origin, revoke_grants: bool) -> list[str]:
+    user = user_for_email(email)
+    membership = Membership.objects.filter(team=team, user=user).first()
+    if membership is None:
+        raise NotFound(NOT_A_MEMBER.format(email=user.email, team=team.name), field="email")
+    _refuse_if_last_admin(team, membership)
+    membership.delete()
+    audit.record(
+        actor=actor,
+        action="member.remove",
+        origin=origin,
+        team=team,
+        target_user=user,
+        before={"role": membership.role},
+    )
+    revoked = []
+    if revoke_grants:
+        for grant in Grant.objects.filter(user=user, app__team=team).select_related("app"):
+            grant.delete()
+            revoked.append(grant.app.name)
+            audit.record(
+                actor=actor,
+                action="grant.remove",
+                origin=origin,
+                team=team,
+                app=grant.app,
+                target_user=user,
+                before={"permissions": p.sorted_perms(grant.permissions)},
+            )
+    forget_access(user)
+    return revoked
+
+
+@transaction.atomic
+def team_settings_update(
+    *,
+    actor,
+    team: Team,
+    origin: Origin,
+    name: str | None = None,
+    join_permissions=None,
+    require_mfa: bool | None = None,
+    sso_enforced: bool | None = None,
+) -> Team:
+    """Rename the team or change its access settings; only the given values change."""
+    team = _lock_team(actor, p.MANAGE_SETTINGS_TEAM, team)
+    before, after = {}, {}
+    if name is not None and name != team.name:
+        try:
+            validate_name(name)
+        except Exception:
+            raise Invalid(BAD_TEAM_NAME, field="name") from None
+        if Team.objects.filter(name=name).exclude(pk=team.pk).exists():
+            raise Conflict(TEAM_NAME_TAKEN.format(name=name), field="name")
+        before["name"], after["name"] = team.name, name
+        team.name = name
+    if join_permissions is not None:
+        try:
+            perms = p.normalize_perms(join_permissions)
+        except ValueError as error:
+            raise Invalid(str(error), field="join_permissions") from None
+        if perms != team.join_permissions:
+            before["join_permissions"] = p.sorted_perms(team.join_permissions)
+            after["join_permissions"] = p.sorted_perms(perms)
+            team.join_permissions = perms
+    for field, value in (("require_mfa", require_mfa), ("sso_enforced", sso_enforced)):
+        if value is not None and value != getattr(team, field):
+            before[field], after[field] = getattr(team, field), value
+            setattr(team, field, value)
+    if after:
+        try:
+            with transaction.atomic():
+                team.save()
+        except IntegrityError:
+            raise Conflict(TEAM_NAME_TAKEN.format(name=name), field="name") from None
+        audit.record(
+            actor=actor, action="team.settings", origin=origin, team=team, before=before, after=after
+        )
+    return team

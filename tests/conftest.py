@@ -1,0 +1,69 @@
+import pytest
+from django.db import connection
+from django.test import Client
+
+from accessctl.policy import TeamRole
+from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """``postgres`` tests need real row locks; on SQLite they are deselected, not skipped silently."""
+    if connection.vendor == "postgresql":
+        return
+    kept = [item for item in items if "postgres" not in item.keywords]
+    deselected = [item for item in items if "postgres" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="acme")
+
+
+@pytest.fixture
+def team_admin(team):
+    return MembershipFactory(team=team, role=TeamRole.ADMIN, user=UserFactory(email="admin@acme.test")).user
+
+
+@pytest.fixture
+def member(team):
+    return MembershipFactory(team=team, role=TeamRole.MEMBER, user=UserFactory(email="member@acme.test")).user
+
+
+@pytest.fixture
+def viewer(team):
+    return MembershipFactory(team=team, role=TeamRole.VIEWER, user=UserFactory(email="viewer@acme.test")).user
+
+
+@pytest.fixture
+def app(team, team_admin):
+    return AppFactory(team=team, name="myapp")
+
+
+@pytest.fixture
+def locked_app(team, team_admin):
+    return AppFactory(team=team, name="website-prod", locked=True)
+
+
+@pytest.fixture
+def collaborator(app):
+    user = UserFactory(email="collab@partner.test")
+    GrantFactory(app=app, user=user, permissions="view")
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(email="outsider@else.test")
+
+
+@pytest.fixture
+def client_as():
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

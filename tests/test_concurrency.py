@@ -1,0 +1,89 @@
+"""The last-admin rule under real concurrency (PostgreSQL row locks)."""
+
+import threading
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connections
+
+from accessctl.audit import Origin
+from accessctl.errors import Conflict
+from accessctl.models import User
+from accessctl.policy import TeamRole
+from teams.models import Membership
+from teams.services import team_member_remove, team_member_set_role
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+ROUNDS = 8
+
+
+def race(*calls):
+    """Run the calls at once in threads; return what each raised (None for success)."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            call()
+        except Exception as error:
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def _two_admin_team(n):
+    team = TeamFactory(name=f"race-{n}")
+    first = UserFactory(email=f"first{n}@race.test")
+    second = UserFactory(email=f"second{n}@race.test")
+    MembershipFactory(team=team, user=first, role=TeamRole.ADMIN)
+    MembershipFactory(team=team, user=second, role=TeamRole.ADMIN)
+    return team, first, second
+
+
+def _admins(team):
+    return Membership.objects.filter(team=team, role=TeamRole.ADMIN).count()
+
+
+@pytest.mark.parametrize("n", range(ROUNDS))
+def test_demoting_both_last_admins_at_once_keeps_one(n):
+    """A superuser (Django admin) demotes both admins concurrently: the team-row lock lets exactly one win."""
+    team, first, second = _two_admin_team(n)
+    root = UserFactory(email=f"root{n}@race.test", is_superuser=True)
+    outcomes = race(
+        lambda: team_member_set_role(
+            actor=root, team=team, email=first.email, role="member", origin=Origin("admin")
+        ),
+        lambda: team_member_set_role(
+            actor=root, team=team, email=second.email, role="member", origin=Origin("admin")
+        ),
+    )
+    failures = [o for o in outcomes if o is not None]
+    assert len(failures) == 1 and isinstance(failures[0], Conflict), outcomes
+    assert "must have at least one admin" in str(failures[0])
+    assert _admins(team) == 1
+
+
+@pytest.mark.parametrize("n", range(ROUNDS))
+def test_two_admins_removing_each_other_leaves_one(n):
+    """Each admin removes the other at once: the loser's permission is re-checked under the lock."""
+    team, first, second = _two_admin_team(n)
+    outcomes = race(
+        lambda: team_member_remove(
+            actor=User.objects.get(pk=second.pk), team=team, email=first.email, origin=Origin("api")
+        ),
+        lambda: team_member_remove(
+            actor=User.objects.get(pk=first.pk), team=team, email=second.email, origin=Origin("web")
+        ),
+    )
+    failures = [o for o in outcomes if o is not None]
+    assert len(failures) == 1 and isinstance(failures[0], (Conflict, PermissionDenied)), outcomes
+    assert _admins(team) == 1

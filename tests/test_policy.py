@@ -1,0 +1,222 @@
+"""The rules engine against the SPEC's tables, with no database: every role x grant x lock x ownership."""
+
+import itertools
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from accessctl import policy
+from accessctl.policy import COLLABORATOR, Access, AppPerm, TeamRole
+
+VIEW, DEPLOY, OPERATE, MANAGE = "view", "deploy", "operate", "manage"
+ALL = {VIEW, DEPLOY, OPERATE, MANAGE}
+
+# SPEC section 4, copied as data: action -> the permissions of which any one allows it.
+CATALOG = {
+    "view_app": ALL,
+    "edit_config_app": {DEPLOY, MANAGE},
+    "deploy_release_app": {DEPLOY},
+    "rollback_app": {DEPLOY, OPERATE},
+    "restart_app": {OPERATE},
+    "scale_app": {OPERATE, MANAGE},
+    "maintenance_app": {OPERATE, MANAGE},
+    "rename_app": {MANAGE},
+    "delete_app": {MANAGE},
+    "transfer_app": {MANAGE},
+    "manage_access_app": {MANAGE},
+    "lock_app": {MANAGE},
+}
+
+# SPEC section 3, copied as data: team action -> roles allowed.
+TEAM_TABLE = {
+    "list_apps_team": {"admin", "member", "viewer", "collaborator"},
+    "view_team": {"admin", "member", "viewer"},
+    "create_app_team": {"admin", "member"},
+    "transfer_in_team": {"admin", "member"},
+    "manage_members": {"admin"},
+    "manage_settings_team": {"admin"},
+    "view_identity_provider_team": {"admin", "member"},
+    "transfer_out_team": {"admin"},
+    "view_billing_team": {"admin"},
+    "view_audit_team": {"admin"},
+    "leave_team": {"admin", "member", "viewer"},
+}
+
+TEAM_ID, APP_ID, USER_ID, OTHER_ID = 1, 10, 100, 200
+KINDS = ["admin", "member", "viewer", "collaborator", "outsider", "inactive", "owner"]
+GRANT_SETS = [None] + [
+    {VIEW, *extra} for n in range(4) for extra in itertools.combinations([DEPLOY, OPERATE, MANAGE], n)
+]
+
+
+@dataclass
+class FakeApp:
+    id: int
+    team_id: int | None
+    owner_id: int | None
+    locked: bool
+
+
+def make_case(kind, grant, team_app, locked):
+    roles = {TEAM_ID: TeamRole(kind)} if kind in ("admin", "member", "viewer") else {}
+    if kind == "inactive":
+        roles = {TEAM_ID: TeamRole.MEMBER}
+    grants = {APP_ID: policy.normalize_perms(grant)} if grant is not None else {}
+    access = Access(
+        user_id=USER_ID,
+        is_active=kind != "inactive",
+        roles=roles,
+        grants=grants,
+        grant_teams={APP_ID: TEAM_ID if team_app else None} if grant is not None else {},
+    )
+    owner = (USER_ID if kind == "owner" else OTHER_ID) if not team_app else None
+    return access, FakeApp(APP_ID, TEAM_ID if team_app else None, owner, locked and team_app)
+
+
+def expected_perms(kind, grant, team_app):
+    """SPEC section 5 read in plain words."""
+    if kind == "inactive":
+        return set()
+    if team_app:
+        if kind == "admin":
+            return ALL
+        if grant is not None:
+            return set(grant) | {VIEW}
+        return {VIEW} if kind in ("member", "viewer") else set()
+    if kind == "owner":
+        return ALL
+    return {VIEW, DEPLOY, OPERATE} if grant is not None else set()
+
+
+CASES = [
+    (kind, grant, team_app, locked)
+    for kind in KINDS
+    for grant in GRANT_SETS
+    for team_app in (True, False)
+    for locked in (False, True)
+    if not (kind == "owner" and team_app)
+]
+
+
+def _id(case):
+    kind, grant, team_app, locked = case
+    grant_text = "nogrant" if grant is None else "+".join(sorted(grant))
+    return f"{kind}-{grant_text}-{'team' if team_app else 'personal'}-{'locked' if locked else 'open'}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
+def test_policy_matches_spec_catalog(case):
+    kind, grant, team_app, locked = case
+    access, app = make_case(*case)
+    want = expected_perms(kind, grant, team_app)
+    assert {str(perm) for perm in policy.app_perms(access, app)} == want
+    for codename, any_of in CATALOG.items():
+        allowed = bool(want & any_of) and (codename != "lock_app" or team_app)
+        assert policy.can_app_action(access, app, codename) is allowed, codename
+    can_join = kind == "member" and team_app and not locked and grant is None
+    assert policy.can_join_app(access, app) is can_join
+    assert policy.can_leave_app(access, app) is (grant is not None and kind != "inactive")
+
+
+def test_catalog_in_code_is_the_spec_catalog():
+    assert {a.codename: {str(p) for p in a.any_of} for a in policy.APP_ACTIONS} == CATALOG
+
+
+@pytest.mark.parametrize("role", ["admin", "member", "viewer", "collaborator", None])
+@pytest.mark.parametrize("codename", sorted(TEAM_TABLE))
+def test_team_actions_match_spec_table(role, codename):
+    grants = {APP_ID: frozenset({AppPerm.VIEW})} if role == COLLABORATOR else {}
+    roles = {TEAM_ID: TeamRole(role)} if role in TeamRole.values else {}
+    access = Access(
+        user_id=USER_ID, roles=roles, grants=grants, grant_teams={APP_ID: TEAM_ID} if grants else {}
+    )
+    team = FakeApp(TEAM_ID, None, None, False)
+    assert policy.can_team_action(access, team, codename) is (role in TEAM_TABLE[codename])
+
+
+def test_locking_leaves_team_view_and_grants_unchanged():
+    access = Access(user_id=USER_ID, roles={TEAM_ID: TeamRole.MEMBER}, grants={}, grant_teams={})
+    open_app, locked_app = FakeApp(APP_ID, TEAM_ID, None, False), FakeApp(APP_ID, TEAM_ID, None, True)
+    assert policy.app_perms(access, open_app) == policy.app_perms(access, locked_app) == {AppPerm.VIEW}
+
+
+def test_every_permission_constant_is_answered():
+    constants = [v for k, v in vars(policy).items() if k.isupper() and isinstance(v, str) and "." in v]
+    assert constants and all(c in policy.PERMISSIONS for c in constants)
+
+
+def test_no_access_denies_everything():
+    app = FakeApp(APP_ID, TEAM_ID, None, False)
+    assert not any(predicate(policy.NO_ACCESS, app) for predicate in policy.PERMISSIONS.values())
+
+
+def test_normalize_perms_adds_view_and_rejects_unknown():
+    assert policy.normalize_perms(["deploy"]) == {AppPerm.VIEW, AppPerm.DEPLOY}
+    with pytest.raises(ValueError, match="Unknown permission 'admin'"):
+        policy.normalize_perms(["admin"])
+
+
+# --- properties ---------------------------------------------------------------------------------------------
+
+perm_sets = st.frozensets(st.sampled_from(list(AppPerm)))
+roles = st.sampled_from([None, *TeamRole])
+
+
+@st.composite
+def situations(draw):
+    role = draw(roles)
+    grant = draw(st.one_of(st.none(), perm_sets))
+    team_app = draw(st.booleans())
+    access = Access(
+        user_id=USER_ID,
+        roles={TEAM_ID: role} if role else {},
+        grants={APP_ID: policy.normalize_perms(grant)} if grant is not None else {},
+        grant_teams={APP_ID: TEAM_ID if team_app else None} if grant is not None else {},
+    )
+    app = FakeApp(
+        APP_ID, TEAM_ID if team_app else None, OTHER_ID if not team_app else None, draw(st.booleans())
+    )
+    return access, app
+
+
+@given(situations())
+def test_admins_always_allowed_on_team_apps(situation):
+    access, app = situation
+    if app.team_id and access.roles.get(TEAM_ID) == TeamRole.ADMIN:
+        assert all(policy.can_app_action(access, app, a.codename) for a in policy.APP_ACTIONS)
+
+
+@given(situations())
+def test_any_permission_implies_view(situation):
+    access, app = situation
+    perms = policy.app_perms(access, app)
+    assert not perms or AppPerm.VIEW in perms
+
+
+@given(situations(), st.sampled_from([AppPerm.DEPLOY, AppPerm.OPERATE, AppPerm.MANAGE]))
+def test_removing_a_permission_never_adds_one(situation, removed):
+    access, app = situation
+    if APP_ID not in access.grants:
+        return
+    narrower = Access(
+        user_id=USER_ID,
+        roles=access.roles,
+        grants={APP_ID: access.grants[APP_ID] - {removed}},
+        grant_teams=access.grant_teams,
+    )
+    assert policy.app_perms(narrower, app) <= policy.app_perms(access, app)
+    for action in policy.APP_ACTIONS:
+        if policy.can_app_action(narrower, app, action.codename):
+            assert policy.can_app_action(access, app, action.codename)
+
+
+@given(perm_sets)
+def test_collaborators_never_get_team_actions_beyond_listing(grant):
+    access = Access(
+        user_id=USER_ID, grants={APP_ID: policy.normalize_perms(grant)}, grant_teams={APP_ID: TEAM_ID}
+    )
+    team = FakeApp(TEAM_ID, None, None, False)
+    allowed = {a.codename for a in policy.TEAM_ACTIONS if policy.can_team_action(access, team, a.codename)}
+    assert allowed == {"list_apps_team"}
