@@ -2,10 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accessctl import views
+from apps import views as app_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("help/permissions/", views.permissions_help, name="permissions-help"),
+    path("new-app/", app_views.app_create, name="app-create"),
+    path("teams/", include("teams.urls")),
+    path("apps/", include("apps.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

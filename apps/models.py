@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accessctl.fields import PermissionSetField
 from accessctl.names import validate_name
+from accessctl.policy import sorted_perms
 
 DYNO_SIZES = ("Eco", "Basic", "Standard-1X", "Standard-2X", "Performance-M", "Performance-L")
 
@@ -89,6 +90,11 @@ class Grant(models.Model):
 
     def get_permissions_display(self) -> str:
         return ", ".join(sorted(self.permissions))
+
+    @property
+    def perm_list(self) -> list[str]:
+        """The permissions in display order (view, deploy, operate, manage)."""
+        return sorted_perms(self.permissions)
 
 
 class Formation(models.Model):

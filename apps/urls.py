@@ -1,0 +1,29 @@
+from django.urls import path
+
+from apps import views, views_ops
+
+app_name = "apps"
+
+urlpatterns = [
+    path("<slug:app>/", views.app_detail, name="detail"),
+    path("<slug:app>/access/", views.app_access, name="access"),
+    path("<slug:app>/access/add/", views.grant_add, name="grant-add"),
+    path("<slug:app>/access/<int:user_id>/row/", views.grant_row, name="grant-row"),
+    path("<slug:app>/access/<int:user_id>/edit/", views.grant_edit, name="grant-edit"),
+    path("<slug:app>/access/<int:user_id>/remove/", views.grant_remove, name="grant-remove"),
+    path("<slug:app>/lock/", views.app_lock, name="lock"),
+    path("<slug:app>/unlock/", views.app_lock, {"locked": False}, name="unlock"),
+    path("<slug:app>/join/", views.app_join, name="join"),
+    path("<slug:app>/leave/", views.app_leave, name="leave"),
+    path("<slug:app>/settings/", views_ops.app_settings, name="settings"),
+    path("<slug:app>/settings/config/", views_ops.config_set, name="config-set"),
+    path("<slug:app>/settings/config/<str:key>/unset/", views_ops.config_unset, name="config-unset"),
+    path("<slug:app>/settings/rename/", views_ops.app_rename, name="rename"),
+    path("<slug:app>/settings/transfer/", views_ops.app_transfer, name="transfer"),
+    path("<slug:app>/settings/delete/", views_ops.app_delete, name="delete"),
+    path("<slug:app>/scale/", views_ops.app_scale, name="scale"),
+    path("<slug:app>/restart/", views_ops.app_restart, name="restart"),
+    path("<slug:app>/maintenance/", views_ops.app_maintenance, name="maintenance"),
+    path("<slug:app>/deploy/", views_ops.app_deploy, name="deploy"),
+    path("<slug:app>/rollback/", views_ops.app_rollback, name="rollback"),
+]

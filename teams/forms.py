@@ -1,0 +1,93 @@
+"""Forms of the team pages. They validate shape; the services decide what is allowed."""
+
+from django import forms
+
+from accessctl.fields import PermissionSetFormField
+from accessctl.names import NAME_RULE
+from accessctl.policy import COLLABORATOR, TeamRole
+from apps.models import App
+
+AUDIT_ACTIONS = [
+    "member.add", "member.role_change", "member.remove", "grant.add", "grant.update", "grant.remove",
+    "app.create", "app.join", "app.leave", "app.lock", "app.unlock", "app.rename", "app.transfer", "app.delete",
+    "app.maintenance", "config.update", "release.create", "release.rollback", "formation.scale",
+    "dynos.restart", "team.create", "team.settings", "team.sso",
+]  # fmt: skip
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=TeamRole.choices)
+
+
+class AddMemberForm(forms.Form):
+    email = forms.EmailField(max_length=254, label="E-mail")
+    role = forms.ChoiceField(choices=TeamRole.choices, initial=TeamRole.MEMBER)
+
+
+class AddCollaboratorForm(forms.Form):
+    email = forms.EmailField(max_length=254, label="E-mail")
+    app = forms.ModelChoiceField(queryset=App.objects.none(), empty_label="Pick an app", to_field_name="name")
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["app"].queryset = App.objects.filter(team=team).order_by("name")
+
+
+class RemoveForm(forms.Form):
+    revoke_grants = forms.BooleanField(
+        required=False, initial=True, label="Also revoke these app permissions"
+    )
+
+
+class TeamSettingsForm(forms.Form):
+    name = forms.CharField(max_length=30, help_text=f"{NAME_RULE}.")
+    join_permissions = PermissionSetFormField(
+        label="Join permissions",
+        help_text="What a member gets when they join an unlocked app. View is always on.",
+    )
+    require_mfa = forms.BooleanField(
+        required=False,
+        label="Require MFA",
+        help_text="Members without MFA (and not on SSO) must enrol first.",
+    )
+
+
+class PeopleFilterForm(forms.Form):
+    role = forms.ChoiceField(
+        required=False, choices=[("", "All roles"), *TeamRole.choices, (COLLABORATOR, "collaborator")]
+    )
+    q = forms.CharField(required=False, max_length=254, label="Search e-mail")
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(required=False, max_length=254, label="Actor e-mail")
+    target = forms.CharField(required=False, max_length=254, label="Target e-mail")
+    app = forms.CharField(required=False, max_length=30)
+    action = forms.ChoiceField(
+        required=False, choices=[("", "All actions"), *[(a, a) for a in AUDIT_ACTIONS]]
+    )
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError("The start date must be on or before the end date.")
+        return data
+
+    def apply(self, events):
+        """Narrow an AuditEvent queryset by the valid filters."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("actor"):
+            events = events.filter(actor_label__icontains=data["actor"])
+        if data.get("target"):
+            events = events.filter(target_email__icontains=data["target"])
+        if data.get("app"):
+            events = events.filter(app_name=data["app"])
+        if data.get("action"):
+            events = events.filter(action=data["action"])
+        if data.get("since"):
+            events = events.filter(created_at__date__gte=data["since"])
+        if data.get("until"):
+            events = events.filter(created_at__date__lte=data["until"])
+        return events

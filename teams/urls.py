@@ -1,0 +1,18 @@
+from django.urls import path
+
+from teams import views
+
+app_name = "teams"
+
+urlpatterns = [
+    path("<slug:team>/apps/", views.team_apps, name="apps"),
+    path("<slug:team>/access/", views.team_access, name="access"),
+    path("<slug:team>/access/add-member/", views.member_add, name="member-add"),
+    path("<slug:team>/access/add-collaborator/", views.collaborator_add, name="collaborator-add"),
+    path("<slug:team>/access/<int:user_id>/row/", views.member_row, name="member-row"),
+    path("<slug:team>/access/<int:user_id>/edit/", views.member_edit, name="member-edit"),
+    path("<slug:team>/access/<int:user_id>/remove/", views.member_remove, name="member-remove"),
+    path("<slug:team>/leave/", views.team_leave, name="leave"),
+    path("<slug:team>/settings/", views.team_settings, name="settings"),
+    path("<slug:team>/audit/", views.team_audit, name="audit"),
+]
