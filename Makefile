@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+HEROKU_CLI_VERSION := 11.10.0
+HEROKU := .cache/heroku-cli/node_modules/.bin/heroku
 
-.PHONY: install run test lint migrate demo clean
+.PHONY: install run test lint migrate demo clean heroku-cli
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +15,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## The official Heroku CLI, for the end-to-end API tests (npm, into .cache/, never committed).
+$(HEROKU):
+	mkdir -p .cache/heroku-cli
+	cd .cache/heroku-cli && npm install --no-audit --no-fund --loglevel=error heroku@$(HEROKU_CLI_VERSION)
+
+heroku-cli: $(HEROKU)
 
 migrate: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -25,11 +34,11 @@ run: demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## The whole suite: SQLite by default, PostgreSQL when DATABASE_URL is set.
-test: install
+test: install heroku-cli
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .cache

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accessctl.api.middleware.ApiRoutingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -134,6 +135,10 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 PAGE_SIZE = 50
+
+# Shown in the API's app objects (web_url, git_url); accessctl itself serves neither.
+APP_DOMAIN = os.environ.get("APP_DOMAIN", "apps.accessctl.test")
+GIT_HOST = os.environ.get("GIT_HOST", "git.accessctl.test")
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,9 @@ from apps import views as app_views
 urlpatterns = [
     path("", views.home, name="home"),
     path("help/permissions/", views.permissions_help, name="permissions-help"),
+    path("account/", views.account, name="account"),
+    path("account/tokens/", views.token_create, name="token-create"),
+    path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
     path("new-app/", app_views.app_create, name="app-create"),
     path("teams/", include("teams.urls")),
     path("apps/", include("apps.urls")),

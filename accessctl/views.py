@@ -1,13 +1,23 @@
 """The dashboard home, the permissions help page and the error pages."""
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from accessctl import policy
+from accessctl import policy, web
+from accessctl.tokens import api_token_create, api_token_revoke
 from apps.selectors import app_rows_for, apps_visible_to
 from teams.selectors import teams_for
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=60, label="Token name", help_text="Where it will be used, e.g. 'laptop CLI'."
+    )
 
 
 @login_required
@@ -53,3 +63,44 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "500.html", status=500)
+
+
+@login_required
+def account(request):
+    """Profile, MFA and API tokens. A new token's secret is shown once, right after creation."""
+    return render(
+        request,
+        "account.html",
+        {
+            "tokens": request.user.api_tokens.all(),
+            "token_form": TokenForm(),
+            "new_token": request.session.pop("new_api_token", None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def token_create(request):
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        _, raw = api_token_create(
+            actor=request.user, name=form.cleaned_data["name"], origin=web.origin(request)
+        )
+        request.session["new_api_token"] = raw
+        return redirect("account")
+    return render(
+        request,
+        "account.html",
+        {"tokens": request.user.api_tokens.all(), "token_form": form},
+        status=422,
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id):
+    _, error = web.call(request, api_token_revoke, token_id=token_id)
+    return web.done(
+        request, "Token revoked. Scripts using it can no longer sign in.", reverse("account"), error=error
+    )

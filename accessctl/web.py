@@ -14,6 +14,9 @@ from accessctl.errors import DomainError
 from apps.models import App
 from teams.models import Team
 
+TEAM_NOT_FOUND = "Couldn't find that team."
+APP_NOT_FOUND = "Couldn't find that app."
+
 
 def get_team(request, name: str, perm: str | None = p.VIEW_TEAM) -> Team:
     """The team, if the user may see it at all (404 otherwise); 403 if they lack ``perm``.
@@ -24,10 +27,10 @@ def get_team(request, name: str, perm: str | None = p.VIEW_TEAM) -> Team:
     team = Team.objects.filter(name=name).first()
     user = request.user
     if team is None or not user.has_perm(p.LIST_APPS_TEAM, team):
-        raise Http404("No such team.")
+        raise Http404(TEAM_NOT_FOUND)
     if perm is not None and not user.has_perm(perm, team):
         if not user.has_perm(p.VIEW_TEAM, team):
-            raise Http404("No such team.")
+            raise Http404(TEAM_NOT_FOUND)
         raise PermissionDenied("Only team admins can do this.")
     return team
 
@@ -36,7 +39,7 @@ def get_app(request, name: str, perm: str | None = None, refusal: str | None = N
     """The app, if the user may view it (404 otherwise, never revealing it exists); 403 without ``perm``."""
     app = App.objects.select_related("team", "owner", "locked_by").filter(name=name).first()
     if app is None or not request.user.has_perm(p.VIEW_APP, app):
-        raise Http404("No such app.")
+        raise Http404(APP_NOT_FOUND)
     if perm is not None and not request.user.has_perm(perm, app):
         raise PermissionDenied(refusal or "You do not have the permission this needs on this app.")
     return app

@@ -1,5 +1,7 @@
 """Apps, per-app grants, and the runtime records the guarded actions change (formation, releases)."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -14,6 +16,7 @@ DYNO_SIZES = ("Eco", "Basic", "Standard-1X", "Standard-2X", "Performance-M", "Pe
 class App(models.Model):
     """An app owned by a team (team app) or by one user (personal app), never both."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=30, unique=True, validators=[validate_name])
     team = models.ForeignKey(
         "teams.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="apps"
@@ -120,6 +123,7 @@ class Formation(models.Model):
 class Release(models.Model):
     """A numbered release of an app. Config changes, deploys and rollbacks each make one."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="releases")
     version = models.PositiveIntegerField()
     description = models.CharField(max_length=200)

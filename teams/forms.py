@@ -8,11 +8,30 @@ from accessctl.policy import COLLABORATOR, TeamRole
 from apps.models import App
 
 AUDIT_ACTIONS = [
-    "member.add", "member.role_change", "member.remove", "grant.add", "grant.update", "grant.remove",
-    "app.create", "app.join", "app.leave", "app.lock", "app.unlock", "app.rename", "app.transfer", "app.delete",
-    "app.maintenance", "config.update", "release.create", "release.rollback", "formation.scale",
-    "dynos.restart", "team.create", "team.settings", "team.sso",
-]  # fmt: skip
+    "member.add",
+    "member.role_change",
+    "member.remove",
+    "grant.add",
+    "grant.update",
+    "grant.remove",
+    "app.create",
+    "app.join",
+    "app.leave",
+    "app.lock",
+    "app.unlock",
+    "app.rename",
+    "app.transfer",
+    "app.delete",
+    "app.maintenance",
+    "config.update",
+    "release.create",
+    "release.rollback",
+    "formation.scale",
+    "dynos.restart",
+    "team.create",
+    "team.settings",
+    "team.sso",
+]
 
 
 class RoleForm(forms.Form):

@@ -1,5 +1,7 @@
 """Teams and team roles."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -12,6 +14,7 @@ from accessctl.policy import TeamRole
 class Team(models.Model):
     """A named group owning apps. Its settings are the team-wide access policy."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=30, unique=True, validators=[validate_name])
     join_permissions = PermissionSetField(
         default="view,deploy,operate,manage",

@@ -30,6 +30,8 @@ NOT_A_MEMBER_COLLABORATOR = (
 BAD_EMAIL = "'{email}' is not a valid e-mail address."
 TEAM_NAME_TAKEN = "The team name '{name}' is already taken. Choose another name."
 BAD_TEAM_NAME = f"Team names use {NAME_RULE}."
+RESERVED_TEAM_NAMES = frozenset({"apps", "permissions"})  # path segments of the Platform API under /teams/
+RESERVED_TEAM_NAME = "The team name '{name}' is reserved. Choose another name."
 
 
 def require(actor, perm: str, obj) -> None:
@@ -69,6 +71,16 @@ def user_for_email(email: str, *, create: bool = False) -> User:
     return user
 
 
+def check_team_name(name: str) -> str:
+    try:
+        validate_name(name)
+    except Exception:
+        raise Invalid(BAD_TEAM_NAME, field="name") from None
+    if name in RESERVED_TEAM_NAMES:
+        raise Invalid(RESERVED_TEAM_NAME.format(name=name), field="name")
+    return name
+
+
 def _lock_team(actor, perm: str, team: Team) -> Team:
     """Lock the team row, then re-check ``perm`` on facts read under the lock.
 
@@ -93,10 +105,7 @@ def _refuse_if_last_admin(team: Team, membership: Membership | None) -> None:
 @transaction.atomic
 def team_create(*, actor, name: str, admin: User, origin: Origin) -> Team:
     """Create a team with ``admin`` as its first admin."""
-    try:
-        validate_name(name)
-    except Exception:
-        raise Invalid(BAD_TEAM_NAME, field="name") from None
+    check_team_name(name)
     if Team.objects.filter(name=name).exists():
         raise Conflict(TEAM_NAME_TAKEN.format(name=name), field="name")
     team = Team.objects.create(name=name)
@@ -237,10 +246,7 @@ def team_settings_update(
     team = _lock_team(actor, p.MANAGE_SETTINGS_TEAM, team)
     before, after = {}, {}
     if name is not None and name != team.name:
-        try:
-            validate_name(name)
-        except Exception:
-            raise Invalid(BAD_TEAM_NAME, field="name") from None
+        check_team_name(name)
         if Team.objects.filter(name=name).exclude(pk=team.pk).exists():
             raise Conflict(TEAM_NAME_TAKEN.format(name=name), field="name")
         before["name"], after["name"] = team.name, name

@@ -231,9 +231,18 @@ def _audit_csv(team, events):
         yield writer.writerow(AUDIT_COLUMNS)
         for e in events.iterator(chunk_size=500):
             yield writer.writerow(
-                [e.created_at.isoformat(), e.actor_label, e.action, e.app_name, e.target_email,
-                 e.before or "", e.after or "", e.source, e.ip or ""]
-            )  # fmt: skip
+                [
+                    e.created_at.isoformat(),
+                    e.actor_label,
+                    e.action,
+                    e.app_name,
+                    e.target_email,
+                    e.before or "",
+                    e.after or "",
+                    e.source,
+                    e.ip or "",
+                ]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{team.name}-audit.csv"'

@@ -1,0 +1,255 @@
+"""The API's plumbing: bearer-token auth, Heroku-shaped errors, strict JSON bodies, Range pagination."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from accessctl.audit import Origin
+from accessctl.errors import DomainError
+from accessctl.models import AuditSource
+from accessctl.tokens import user_for_token
+
+log = logging.getLogger("accessctl.api")
+CONTENT_TYPE = "application/vnd.heroku+json; version=3"
+
+
+class ApiError(Exception):
+    """An error answer: status, Heroku error id and a message for people."""
+
+    def __init__(self, status: int, error_id: str, message: str):
+        super().__init__(message)
+        self.status, self.error_id, self.message = status, error_id, message
+
+
+def error_response(status: int, error_id: str, message: str) -> JsonResponse:
+    return JsonResponse({"id": error_id, "message": message}, status=status, content_type=CONTENT_TYPE)
+
+
+def json_response(data, status: int = 200, headers=None) -> JsonResponse:
+    return JsonResponse(data, status=status, safe=False, content_type=CONTENT_TYPE, headers=headers)
+
+
+def origin(request) -> Origin:
+    return Origin.from_request(request, AuditSource.API)
+
+
+def api_view(*methods: str):
+    """Wrap an API view: only ``methods``, bearer-token auth (never the session cookie), errors as JSON.
+
+    The view receives ``request.user`` set from the token. Domain errors, refusals and 404s become the
+    ``{"id", "message"}`` answers the Heroku CLI prints.
+    """
+
+    def decorate(view):
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                return error_response(405, "method_not_allowed", f"{request.method} is not allowed here.")
+            header = request.headers.get("Authorization", "")
+            scheme, _, raw = header.partition(" ")
+            user = user_for_token(raw.strip()) if scheme.lower() == "bearer" else None
+            if user is None:
+                return error_response(401, "unauthorized", "Invalid credentials provided.")
+            request.user = user
+            try:
+                return view(request, *args, **kwargs)
+            except ApiError as error:
+                return error_response(error.status, error.error_id, error.message)
+            except DomainError as error:
+                return error_response(error.status, error.error_id, error.message)
+            except PermissionDenied as error:
+                return error_response(403, "forbidden", str(error) or "You do not have access to do this.")
+            except Http404 as error:
+                return error_response(404, "not_found", str(error) or "Couldn't find that resource.")
+
+        return wrapper
+
+    return decorate
+
+
+# --- request bodies -----------------------------------------------------------------------------------------
+
+
+def _no_duplicates(pairs):
+    keys = [key for key, _ in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise ApiError(422, "invalid_params", f"The field '{key}' is given more than once.")
+    return dict(pairs)
+
+
+def body(request, **fields) -> dict:
+    """The JSON object of the request, checked against ``fields`` (name -> (types, required)).
+
+    Unknown fields, wrong types, duplicated keys and malformed JSON are refused with 422 naming the field.
+    """
+    try:
+        data = json.loads(request.body or b"{}", object_pairs_hook=_no_duplicates)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "bad_request", "The request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ApiError(422, "invalid_params", "The request body must be a JSON object.")
+    for key in data:
+        if key not in fields:
+            raise ApiError(
+                422, "invalid_params", f"Unknown field '{key}'. Allowed: {', '.join(sorted(fields))}."
+            )
+    for key, (types, required) in fields.items():
+        if key not in data:
+            if required:
+                raise ApiError(422, "invalid_params", f"The field '{key}' is required.")
+            continue
+        value = data[key]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in _as_tuple(types)):
+            raise ApiError(422, "invalid_params", f"The field '{key}' must be {_describe(types)}.")
+    return data
+
+
+def _as_tuple(types):
+    return types if isinstance(types, tuple) else (types,)
+
+
+def _describe(types) -> str:
+    names = {
+        str: "a string",
+        bool: "true or false",
+        int: "a number",
+        list: "an array",
+        dict: "an object",
+        type(None): "null",
+    }
+    return " or ".join(names.get(t, t.__name__) for t in _as_tuple(types))
+
+
+def string_list(value, field: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ApiError(422, "invalid_params", f"The field '{field}' must be an array of strings.")
+    return value
+
+
+# --- Range / Next-Range ----------------------------------------------------------------------------------------
+
+RANGE = re.compile(
+    r"^\s*(?P<field>\w+)\s*(?P<open>\]?)(?P<start>[^.;]*)\.\.(?P<end>[^;]*?)\s*(?:;(?P<opts>.*))?$"
+)
+
+
+@dataclass(frozen=True)
+class Range:
+    field: str
+    start: str = ""
+    exclusive: bool = False
+    end: str = ""
+    max: int = 1000
+    descending: bool = False
+
+
+def parse_range(request, allowed: tuple[str, ...], default_max: int = 1000) -> Range:
+    """Read the ``Range`` header (``name ]acme..; max=10, order=desc``). No header: the first field, all."""
+    header = request.headers.get("Range", "").strip()
+    if not header:
+        return Range(field=allowed[0], max=default_max)
+    match = RANGE.match(header)
+    if not match or match["field"] not in allowed:
+        raise ApiError(
+            416,
+            "requested_range_not_satisfiable",
+            f"Invalid Range header. Use for example 'Range: {allowed[0]} ..; max=100'.",
+        )
+    options = {}
+    for part in (match["opts"] or "").split(","):
+        key, _, value = part.strip().partition("=")
+        if key:
+            options[key.strip()] = value.strip()
+    try:
+        size = int(options.get("max", default_max))
+    except ValueError:
+        raise ApiError(
+            416, "requested_range_not_satisfiable", "max in the Range header must be a number."
+        ) from None
+    if not 1 <= size <= 1000:
+        raise ApiError(416, "requested_range_not_satisfiable", "max in the Range header must be 1 to 1000.")
+    order = options.get("order", "asc")
+    if order not in ("asc", "desc"):
+        raise ApiError(
+            416, "requested_range_not_satisfiable", "order in the Range header must be asc or desc."
+        )
+    return Range(
+        match["field"],
+        match["start"].strip(),
+        bool(match["open"]),
+        match["end"].strip(),
+        size,
+        order == "desc",
+    )
+
+
+def ranged(request, items, *, allowed: tuple[str, ...], serialize, default_max: int = 1000, key=None):
+    """Answer a list honouring ``Range``: at most ``max`` items, with ``Next-Range`` when more remain.
+
+    ``items`` is a queryset (ordered and cut in the database) or a list of objects; ``key(obj, field)`` reads
+    the range field of an object (``getattr`` by default).
+    """
+    rng = parse_range(request, allowed, default_max)
+    key = key or (lambda obj, field: getattr(obj, field))
+    if isinstance(items, QuerySet):
+        ordering = f"-{rng.field}" if rng.descending else rng.field
+        if rng.start:
+            op = ("lt" if rng.exclusive else "lte") if rng.descending else ("gt" if rng.exclusive else "gte")
+            items = items.filter(**{f"{rng.field}__{op}": _coerce(rng.start, items, rng.field)})
+        page = list(items.order_by(ordering)[: rng.max + 1])
+    else:
+        rows = sorted(items, key=lambda obj: key(obj, rng.field), reverse=rng.descending)
+        if rng.start:
+            start = _coerce_like(rng.start, rows, key, rng.field)
+
+            def after(obj):
+                value = key(obj, rng.field)
+                if rng.descending:
+                    return value < start if rng.exclusive else value <= start
+                return value > start if rng.exclusive else value >= start
+
+            rows = [obj for obj in rows if after(obj)]
+        page = rows[: rng.max + 1]
+    headers = {"Accept-Ranges": ", ".join(allowed)}
+    status = 200
+    if len(page) > rng.max:
+        page = page[: rng.max]
+        last = key(page[-1], rng.field)
+        order = ", order=desc" if rng.descending else ""
+        headers["Next-Range"] = f"{rng.field} ]{last}..; max={rng.max}{order}"
+        status = 206
+    return json_response([serialize(obj) for obj in page], status=status, headers=headers)
+
+
+def _coerce(value: str, queryset, field: str):
+    internal = queryset.model._meta.get_field(field).get_internal_type()
+    if internal in ("IntegerField", "PositiveIntegerField", "BigAutoField", "AutoField"):
+        try:
+            return int(value)
+        except ValueError:
+            raise ApiError(
+                416, "requested_range_not_satisfiable", f"The {field} range must be a number."
+            ) from None
+    return value
+
+
+def _coerce_like(value: str, rows, key, field):
+    if rows and isinstance(key(rows[0], field), int):
+        try:
+            return int(value)
+        except ValueError:
+            raise ApiError(
+                416, "requested_range_not_satisfiable", f"The {field} range must be a number."
+            ) from None
+    return value

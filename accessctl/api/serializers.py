@@ -1,0 +1,208 @@
+"""JSON shapes of the Platform API objects the Heroku CLI reads (contract section 2)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+
+from accessctl import policy as p
+
+TEAM_EMAIL_DOMAIN = "herokumanager.com"  # the CLI tells team apps by this owner e-mail domain
+_NS = uuid.UUID("5b1f3a2e-8f0c-4d0e-9a55-0c6f2a1d7e10")
+
+
+def iso(value) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def _named(kind: str, name: str) -> dict:
+    return {"id": str(uuid.uuid5(_NS, f"{kind}:{name}")), "name": name}
+
+
+def user_ref(user) -> dict:
+    return {"id": str(user.public_id), "email": user.email}
+
+
+def account(user, *, two_factor: bool, federated: bool) -> dict:
+    return {
+        "id": str(user.public_id),
+        "email": user.email,
+        "name": user.name or None,
+        "allow_tracking": False,
+        "beta": False,
+        "created_at": iso(user.date_joined),
+        "updated_at": iso(user.date_joined),
+        "last_login": iso(user.last_login),
+        "verified": True,
+        "two_factor_authentication": two_factor,
+        "federated": federated,
+        "identity_provider": None,
+        "sms_number": None,
+        "suspended_at": None,
+        "delinquent_at": None,
+        "default_organization": None,
+        "default_team": None,
+    }
+
+
+def team(team_obj, role: str | None) -> dict:
+    return {
+        "id": str(team_obj.public_id),
+        "name": team_obj.name,
+        "role": role,
+        "type": "enterprise",
+        "created_at": iso(team_obj.created_at),
+        "updated_at": iso(team_obj.updated_at),
+        "credit_card_collections": False,
+        "default": False,
+        "membership_limit": None,
+        "provisioned_licenses": False,
+        "enterprise_account": None,
+        "identity_provider": None,
+    }
+
+
+def team_features() -> list[dict]:
+    return [
+        {
+            "id": str(uuid.uuid5(_NS, "feature:org-access-controls")),
+            "name": "org-access-controls",
+            "enabled": True,
+            "display_name": "App permissions",
+            "description": "Fine-grained app permissions (view, deploy, operate, manage) for team members.",
+            "doc_url": "",
+            "state": "general",
+            "feedback_email": "",
+            "created_at": None,
+            "updated_at": None,
+        }
+    ]
+
+
+def member(person, team_obj) -> dict:
+    """A person of ``teams.selectors.team_people`` (annotated with team_role, has_mfa, has_sso)."""
+    return {
+        "id": str(person.public_id),
+        "email": person.email,
+        "role": person.team_role,
+        "federated": person.has_sso,
+        "identity_provider": None,
+        "two_factor_authentication": person.has_mfa,
+        "created_at": iso(person.date_joined),
+        "updated_at": iso(person.date_joined),
+        "user": {"id": str(person.public_id), "email": person.email, "name": person.name or None},
+    }
+
+
+def permission(perm: p.AppPerm) -> dict:
+    return {"name": str(perm), "description": p.PERM_DESCRIPTIONS[perm]}
+
+
+def owner_of(app_obj) -> dict:
+    if app_obj.team_id:
+        return {"id": str(app_obj.team.public_id), "email": f"{app_obj.team.name}@{TEAM_EMAIL_DOMAIN}"}
+    return user_ref(app_obj.owner)
+
+
+def app(app_obj, *, joined: bool = False) -> dict:
+    team_ref = {"id": str(app_obj.team.public_id), "name": app_obj.team.name} if app_obj.team_id else None
+    data = {
+        "id": str(app_obj.public_id),
+        "name": app_obj.name,
+        "acm": False,
+        "archived_at": None,
+        "buildpack_provided_description": None,
+        "build_stack": _named("stack", app_obj.stack),
+        "stack": _named("stack", app_obj.stack),
+        "created_at": iso(app_obj.created_at),
+        "updated_at": iso(app_obj.updated_at),
+        "released_at": iso(app_obj.updated_at),
+        "git_url": f"https://{settings.GIT_HOST}/{app_obj.name}.git",
+        "web_url": f"https://{app_obj.name}.{settings.APP_DOMAIN}/",
+        "internal_routing": None,
+        "maintenance": app_obj.maintenance,
+        "region": _named("region", app_obj.region),
+        "repo_size": None,
+        "slug_size": None,
+        "space": None,
+        "owner": owner_of(app_obj),
+        "team": team_ref,
+        "organization": team_ref,
+        "generation": {"id": str(uuid.uuid5(_NS, "generation:cedar")), "name": "cedar"},
+    }
+    if app_obj.team_id:
+        data["locked"] = app_obj.locked
+        data["joined"] = joined
+    return data
+
+
+def collaborator(app_obj, row) -> dict:
+    """One ``apps.selectors.AccessRow``; ``permissions`` only on team apps (the CLI adds a column for it)."""
+    data = {
+        "id": str(uuid.uuid5(_NS, f"collaborator:{app_obj.pk}:{row.user.pk}")),
+        "app": {"id": str(app_obj.public_id), "name": app_obj.name},
+        "created_at": iso(app_obj.created_at),
+        "updated_at": iso(app_obj.updated_at),
+        "role": row.role,
+        "user": {"id": str(row.user.public_id), "email": row.user.email, "federated": False},
+    }
+    if app_obj.team_id:
+        data["permissions"] = [permission(perm) for perm in sorted(row.perms)]
+    return data
+
+
+def release(release_obj, app_obj, *, current: bool) -> dict:
+    return {
+        "id": str(release_obj.public_id),
+        "version": release_obj.version,
+        "description": release_obj.description,
+        "status": "succeeded",
+        "current": current,
+        "eligible_for_rollback": True,
+        "output_stream_url": None,
+        "created_at": iso(release_obj.created_at),
+        "updated_at": iso(release_obj.created_at),
+        "user": user_ref(release_obj.user) if release_obj.user else {"id": None, "email": "system"},
+        "app": {"id": str(app_obj.public_id), "name": app_obj.name},
+        "slug": {"id": str(uuid.uuid5(_NS, f"slug:{release_obj.public_id}"))},
+        "addon_plan_names": [],
+        "artifacts": [],
+    }
+
+
+def formation(item, app_obj) -> dict:
+    return {
+        "id": str(uuid.uuid5(_NS, f"formation:{item.pk}")),
+        "type": item.type,
+        "quantity": item.quantity,
+        "size": item.size,
+        "command": item.command,
+        "app": {"id": str(app_obj.public_id), "name": app_obj.name},
+        "created_at": iso(item.created_at),
+        "updated_at": iso(item.updated_at),
+    }
+
+
+def dynos(item, app_obj, current_release) -> list[dict]:
+    release_ref = (
+        {"id": str(current_release.public_id), "version": current_release.version}
+        if current_release
+        else None
+    )
+    return [
+        {
+            "id": str(uuid.uuid5(_NS, f"dyno:{item.pk}:{n}")),
+            "name": f"{item.type}.{n}",
+            "type": item.type,
+            "command": item.command,
+            "size": item.size,
+            "state": "up",
+            "created_at": iso(item.restarted_at),
+            "updated_at": iso(item.restarted_at),
+            "attach_url": None,
+            "release": release_ref,
+            "app": {"id": str(app_obj.public_id), "name": app_obj.name},
+        }
+        for n in range(1, item.quantity + 1)
+    ]

@@ -1,0 +1,57 @@
+"""The Platform API's URLs: Heroku's paths, no trailing slashes (selected by the Accept header)."""
+
+from django.urls import path, re_path
+
+from accessctl.api import views_apps as apps
+from accessctl.api import views_runtime as runtime
+from accessctl.api import views_teams as teams
+from accessctl.api.http import error_response
+
+urlpatterns = [
+    path("account", teams.account),
+    path("account/app-transfers", apps.app_transfers),
+    path("teams", teams.teams),
+    path("teams/permissions", teams.team_permissions),
+    path("teams/apps", apps.team_apps_create),
+    path("teams/apps/<str:app>", apps.team_app),
+    path("teams/apps/<str:app>/collaborators", apps.team_app_collaborators),
+    path("teams/apps/<str:app>/collaborators/<str:email>", apps.team_app_collaborator),
+    path("teams/<str:team>", teams.team_detail),
+    path("teams/<str:team>/features", teams.team_features),
+    path("teams/<str:team>/members", teams.team_members),
+    path("teams/<str:team>/members/<str:email>", teams.team_member),
+    path("teams/<str:team>/apps", teams.team_apps),
+    path("users/~/apps", apps.user_apps),
+    path("apps", apps.personal_apps),
+    path("apps/<str:app>", apps.app_detail),
+    path("apps/<str:app>/collaborators", apps.app_collaborators),
+    path("apps/<str:app>/collaborators/<str:email>", apps.app_collaborator),
+    path("apps/<str:app>/addons", apps.app_addons),
+    path("apps/<str:app>/pipeline-couplings", apps.app_pipeline_couplings),
+    path("apps/<str:app>/config-vars", runtime.config_vars),
+    path("apps/<str:app>/releases", runtime.releases),
+    path("apps/<str:app>/releases/<str:release>", runtime.release_detail),
+    path("apps/<str:app>/formation", runtime.formation),
+    path("apps/<str:app>/formations/<str:process_type>", runtime.formation_type),
+    path("apps/<str:app>/dynos", runtime.dynos),
+    path("apps/<str:app>/dynos/<str:dyno>", runtime.dyno),
+    re_path(r"", lambda request, *args, **kwargs: handler404(request)),  # JSON 404 even with DEBUG on
+]
+
+
+def handler404(request, exception=None):
+    return error_response(404, "not_found", "Couldn't find that resource.")
+
+
+def handler400(request, exception=None):
+    return error_response(400, "bad_request", "The request could not be understood.")
+
+
+def handler403(request, exception=None):
+    return error_response(403, "forbidden", "You do not have access to do this.")
+
+
+def handler500(request):
+    return error_response(
+        500, "internal_server_error", "Internal server error. The error was logged; try again later."
+    )

@@ -1,0 +1,234 @@
+"""Platform API: apps, team apps, collaborators, transfers (contract E14-E29)."""
+
+from django.db.models import Q
+from django.http import Http404
+
+from accessctl import policy as p
+from accessctl.access import access_for
+from accessctl.api import serializers as s
+from accessctl.api.http import ApiError, api_view, body, json_response, origin, ranged, string_list
+from accessctl.errors import Invalid
+from accessctl.web import get_app, get_team
+from apps import services, transfers
+from apps.models import App
+from apps.operations import app_maintenance_set
+from apps.selectors import app_access_rows
+
+REGIONS = ("us", "eu")
+STACKS = ("heroku-22", "heroku-24")
+NOT_IN_PIPELINE = "This app is not in a pipeline."
+
+
+def _joined(request, app) -> bool:
+    return app.pk in access_for(request.user).grants
+
+
+def _app_json(request, app):
+    return s.app(app, joined=_joined(request, app))
+
+
+def _reload(app):
+    return App.objects.select_related("team", "owner").get(pk=app.pk)
+
+
+def _create_attrs(data) -> dict:
+    attrs = {}
+    if "region" in data:
+        if data["region"] not in REGIONS:
+            raise Invalid(
+                f"Unknown region {data['region']}. Use one of: {', '.join(REGIONS)}.", field="region"
+            )
+        attrs["region"] = data["region"]
+    if "stack" in data:
+        if data["stack"] not in STACKS:
+            raise Invalid(f"Unknown stack {data['stack']}. Use one of: {', '.join(STACKS)}.", field="stack")
+        attrs["stack"] = data["stack"]
+    return attrs
+
+
+@api_view("GET")
+def user_apps(request):
+    """E14: apps the caller owns or holds a grant on."""
+    grants = access_for(request.user).grants
+    apps = App.objects.filter(Q(pk__in=list(grants)) | Q(owner=request.user)).select_related("team", "owner")
+    return ranged(request, apps, allowed=("name",), serialize=lambda app: _app_json(request, app))
+
+
+@api_view("POST")
+def personal_apps(request):
+    """E16: create a personal app."""
+    data = body(request, name=(str, False), region=(str, False), stack=(str, False))
+    app = services.app_create(
+        actor=request.user, name=data.get("name"), origin=origin(request), **_create_attrs(data)
+    )
+    return json_response(_app_json(request, _reload(app)), status=201)
+
+
+@api_view("POST")
+def team_apps_create(request):
+    """E15: create a team app (``locked: true`` locks it at once)."""
+    data = body(
+        request,
+        name=(str, False),
+        team=(str, True),
+        region=(str, False),
+        stack=(str, False),
+        locked=(bool, False),
+    )
+    team = get_team(request, data["team"], perm=p.LIST_APPS_TEAM)
+    app = services.app_create(
+        actor=request.user, name=data.get("name"), team=team, origin=origin(request), **_create_attrs(data)
+    )
+    if data.get("locked"):
+        services.app_lock(actor=request.user, app=app, origin=origin(request))
+    return json_response(_app_json(request, _reload(app)), status=201)
+
+
+def _team_app(request, name):
+    app = get_app(request, name)
+    if not app.team_id:
+        raise ApiError(422, "invalid_params", f"{app.name} is a personal app, not a team app.")
+    return app
+
+
+@api_view("GET", "PATCH")
+def team_app(request, app):
+    """E17 read a team app; E18 lock/unlock it (``locked``) or transfer it (``owner``)."""
+    app = _team_app(request, app)
+    if request.method == "GET":
+        return json_response(_app_json(request, app))
+    data = body(request, locked=(bool, False), owner=(str, False))
+    if len(data) != 1:
+        raise ApiError(422, "invalid_params", "Send exactly one of 'locked' or 'owner'.")
+    if "locked" in data:
+        app = services.app_set_locked(
+            actor=request.user, app=app, locked=data["locked"], origin=origin(request)
+        )
+    else:
+        app = transfers.app_transfer(
+            actor=request.user, app=app, recipient=data["owner"], origin=origin(request)
+        )
+    return json_response(_app_json(request, _reload(app)))
+
+
+def _collaborator(request, app, email):
+    for row in app_access_rows(app).rows:
+        if row.user.email.lower() == email.lower():
+            return s.collaborator(app, row)
+    return {}
+
+
+@api_view("POST")
+def team_app_collaborators(request, app):
+    """E19: add a user with permissions, or (no permissions, the caller's own e-mail) join the app."""
+    app = _team_app(request, app)
+    data = body(request, user=(str, True), permissions=(list, False), silent=(bool, False))
+    email = data["user"]
+    if "permissions" not in data and email.lower() == request.user.email.lower():
+        services.app_join(actor=request.user, app=app, origin=origin(request))
+    else:
+        perms = string_list(data.get("permissions", ["view"]), "permissions")
+        services.app_grant_add(
+            actor=request.user, app=app, email=email, permissions=perms, origin=origin(request)
+        )
+    return json_response(_collaborator(request, app, email), status=201)
+
+
+@api_view("PATCH")
+def team_app_collaborator(request, app, email):
+    """E20: replace a collaborator's permissions."""
+    app = _team_app(request, app)
+    data = body(request, permissions=(list, True))
+    perms = string_list(data["permissions"], "permissions")
+    services.app_grant_update(
+        actor=request.user, app=app, email=email, permissions=perms, origin=origin(request)
+    )
+    return json_response(_collaborator(request, app, email))
+
+
+@api_view("GET", "PATCH", "DELETE")
+def app_detail(request, app):
+    """E21 read an app; E22 rename it or switch maintenance; E23 delete it."""
+    app = get_app(request, app)
+    if request.method == "GET":
+        return json_response(_app_json(request, app))
+    if request.method == "DELETE":
+        answer = _app_json(request, app)
+        services.app_delete(actor=request.user, app=app, origin=origin(request))
+        return json_response(answer)
+    data = body(request, name=(str, False), maintenance=(bool, False))
+    if not data:
+        raise ApiError(422, "invalid_params", "Send 'name' to rename the app or 'maintenance' to switch it.")
+    if "maintenance" in data:
+        app_maintenance_set(actor=request.user, app=app, enabled=data["maintenance"], origin=origin(request))
+    if "name" in data:
+        app = services.app_rename(actor=request.user, app=app, name=data["name"], origin=origin(request))
+    return json_response(_app_json(request, _reload(app)))
+
+
+@api_view("GET", "POST")
+def app_collaborators(request, app):
+    """E24 list who has access (admins and implicit team viewers are not listed); E25 add a collaborator."""
+    app = get_app(request, app)
+    if request.method == "GET":
+        rows = [row for row in app_access_rows(app).rows if row.reason != p.Reason.ADMIN_ROLE]
+        return ranged(
+            request,
+            rows,
+            allowed=("email",),
+            serialize=lambda row: s.collaborator(app, row),
+            key=lambda row, field: getattr(row.user, field),
+        )
+    data = body(request, user=(str, True), silent=(bool, False))
+    services.app_grant_add(actor=request.user, app=app, email=data["user"], origin=origin(request))
+    return json_response(_collaborator(request, app, data["user"]), status=201)
+
+
+@api_view("DELETE")
+def app_collaborator(request, app, email):
+    """E26: remove a collaborator; removing yourself is leaving the app."""
+    app = get_app(request, app)
+    answer = _collaborator(request, app, email)
+    if email.lower() == request.user.email.lower():
+        services.app_leave(actor=request.user, app=app, origin=origin(request))
+    else:
+        services.app_grant_remove(actor=request.user, app=app, email=email, origin=origin(request))
+    return json_response(answer)
+
+
+@api_view("POST")
+def app_transfers(request):
+    """E27: transfer a personal app to another user (done at once; there is no acceptance step)."""
+    data = body(request, app=(str, True), recipient=(str, True), silent=(bool, False))
+    app = get_app(request, data["app"])
+    previous_owner = s.owner_of(app)
+    app = transfers.app_transfer(
+        actor=request.user, app=app, recipient=data["recipient"], origin=origin(request)
+    )
+    app = _reload(app)
+    return json_response(
+        {
+            "id": str(app.public_id),
+            "app": {"id": str(app.public_id), "name": app.name},
+            "owner": previous_owner,
+            "recipient": s.owner_of(app),
+            "state": "completed",
+            "created_at": s.iso(app.updated_at),
+            "updated_at": s.iso(app.updated_at),
+        },
+        status=201,
+    )
+
+
+@api_view("GET")
+def app_addons(request, app):
+    """E28: add-ons are not managed here; always an empty list."""
+    get_app(request, app)
+    return json_response([])
+
+
+@api_view("GET")
+def app_pipeline_couplings(request, app):
+    """E29: pipelines are not managed here; 404 is what the CLI expects for 'none'."""
+    get_app(request, app)
+    raise Http404(NOT_IN_PIPELINE)

@@ -1,0 +1,120 @@
+"""Platform API: account, teams, members, team permissions (contract E1-E8, E12, E13)."""
+
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
+from django.core.exceptions import PermissionDenied
+
+from accessctl import policy as p
+from accessctl.access import access_for
+from accessctl.api import serializers as s
+from accessctl.api.http import api_view, body, json_response, origin, ranged
+from accessctl.web import get_team
+from apps.selectors import apps_visible_to
+from teams import services
+from teams.selectors import team_people, teams_for
+
+
+@api_view("GET")
+def account(request):
+    """E1: the caller's account."""
+    user = request.user
+    return json_response(
+        s.account(
+            user,
+            two_factor=Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists(),
+            federated=SocialAccount.objects.filter(user=user).exists(),
+        )
+    )
+
+
+@api_view("GET")
+def teams(request):
+    """E2: the teams the caller has a role in, with that role."""
+    rows = [row for row in teams_for(request.user) if row.role != p.COLLABORATOR]
+    return ranged(
+        request,
+        rows,
+        allowed=("name",),
+        serialize=lambda row: s.team(row.team, row.role),
+        key=lambda row, field: getattr(row.team, field),
+    )
+
+
+@api_view("GET")
+def team_detail(request, team):
+    """E3: one team (members, viewers and collaborators of it may read it)."""
+    team = get_team(request, team, perm=p.LIST_APPS_TEAM)
+    return json_response(s.team(team, _role(request, team)))
+
+
+def _role(request, team):
+    return access_for(request.user).role_in(team.pk)
+
+
+@api_view("GET")
+def team_features(request, team):
+    """E4: the team's features; ``org-access-controls`` makes the CLI send app permissions."""
+    get_team(request, team, perm=p.LIST_APPS_TEAM)
+    return json_response(s.team_features())
+
+
+def _member_json(team, email):
+    person = team_people(team).filter(email__iexact=email).first()
+    return s.member(person, team) if person is not None else {}
+
+
+@api_view("GET", "PUT", "PATCH")
+def team_members(request, team):
+    """E5 list members; E6 (PUT) add or change a role; E7 (PATCH) change a role (admin or member only).
+
+    Collaborators get 403 (not 404) on the list: the CLI's ``access`` tolerates a 403 there only.
+    """
+    team = get_team(request, team, perm=p.LIST_APPS_TEAM)
+    if request.method == "GET":
+        if not request.user.has_perm(p.VIEW_TEAM, team):
+            raise PermissionDenied(f"Only members of {team.name} can list its members.")
+        people = team_people(team).exclude(team_role=None)
+        return ranged(request, people, allowed=("email",), serialize=lambda person: s.member(person, team))
+    data = body(request, email=(str, True), role=(str, True))
+    if request.method == "PUT":
+        services.team_member_add(
+            actor=request.user, team=team, email=data["email"], role=data["role"], origin=origin(request)
+        )
+    else:
+        services.team_member_set_role(
+            actor=request.user,
+            team=team,
+            email=data["email"],
+            role=data["role"],
+            origin=origin(request),
+            allowed_roles=p.MEMBERS_SET_ROLES,
+        )
+    return json_response(_member_json(team, data["email"]))
+
+
+@api_view("DELETE")
+def team_member(request, team, email):
+    """E8: remove a member; their app grants stay (they become a collaborator)."""
+    team = get_team(request, team, perm=p.LIST_APPS_TEAM)
+    member = _member_json(team, email)
+    services.team_member_remove(actor=request.user, team=team, email=email, origin=origin(request))
+    return json_response(member)
+
+
+@api_view("GET")
+def team_permissions(request):
+    """E12: the four app permissions with descriptions."""
+    return json_response([s.permission(perm) for perm in sorted(p.PERM_ORDER)])
+
+
+@api_view("GET")
+def team_apps(request, team):
+    """E13: the team's apps the caller can see (collaborators: only theirs)."""
+    team = get_team(request, team, perm=p.LIST_APPS_TEAM)
+    apps = apps_visible_to(request.user).filter(team=team)
+    grants = _grants(request)
+    return ranged(request, apps, allowed=("name",), serialize=lambda app: s.app(app, joined=app.pk in grants))
+
+
+def _grants(request):
+    return access_for(request.user).grants

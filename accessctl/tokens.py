@@ -1,0 +1,61 @@
+"""API tokens: created from the account page or ``manage.py apitoken``, shown once, stored as a digest."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accessctl import audit
+from accessctl.audit import Origin
+from accessctl.errors import Invalid, NotFound
+from accessctl.models import ApiToken, User
+
+TOKEN_PREFIX = "actl_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor: User, name: str, origin: Origin) -> tuple[ApiToken, str]:
+    """A new token for the actor. Returns the row and the secret, which is never shown again."""
+    name = (name or "").strip()
+    if not name or len(name) > 60:
+        raise Invalid(
+            "Name the token (up to 60 characters), for example 'heroku cli on my laptop'.", field="name"
+        )
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=actor, name=name, prefix=raw[:12], digest=_digest(raw))
+    audit.record(actor=actor, action="token.create", origin=origin, target_user=actor, after={"name": name})
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token_id: int, origin: Origin) -> None:
+    """Revoke one of the actor's own tokens."""
+    token = ApiToken.objects.filter(pk=token_id, user=actor).first()
+    if token is None:
+        raise NotFound("There is no such token on your account.", field="token")
+    token.delete()
+    audit.record(
+        actor=actor, action="token.revoke", origin=origin, target_user=actor, before={"name": token.name}
+    )
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active user a token belongs to, or ``None``. Marks the token used (to the minute)."""
+    if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    token = ApiToken.objects.select_related("user").filter(digest=_digest(raw)).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
