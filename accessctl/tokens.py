@@ -38,13 +38,15 @@ def api_token_create(*, actor: User, name: str, origin: Origin) -> tuple[ApiToke
 
 @transaction.atomic
 def api_token_revoke(*, actor: User, token_id: int, origin: Origin) -> None:
-    """Revoke one of the actor's own tokens."""
-    token = ApiToken.objects.filter(pk=token_id, user=actor).first()
-    if token is None:
+    """Revoke a token: one's own, or any (support staff with the permission to delete tokens)."""
+    token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
+    if token is None or (
+        token.user_id != actor.pk and not actor.has_perm("accessctl.delete_apitoken", token)
+    ):
         raise NotFound("There is no such token on your account.", field="token")
     token.delete()
     audit.record(
-        actor=actor, action="token.revoke", origin=origin, target_user=actor, before={"name": token.name}
+        actor=actor, action="token.revoke", origin=origin, target_user=token.user, before={"name": token.name}
     )
 
 

@@ -59,6 +59,9 @@ class App(models.Model):
             ("operate_app", "Can operate any app"),
             ("manage_app", "Can manage any app"),
             ("lock_app", "Can lock and unlock apps"),
+            ("manage_access_app", "Can manage who has access to any app"),
+            ("rename_app", "Can rename any app"),
+            ("maintenance_app", "Can switch maintenance mode of any app"),
         ]
 
     def __str__(self):

@@ -102,3 +102,14 @@ def test_access_and_lock_commands():
     assert run("lockapp", "test", "--unlock").strip() == "Unlocking test... done"
     with pytest.raises(CommandError, match=r"This app is already locked\."):
         run("lockapp", "myapp")
+
+
+def test_makesupport_and_apitoken_commands():
+    run("demo")
+    assert "is now support staff" in run("makesupport", "joe@acme.com")
+    joe = User.objects.get(email="joe@acme.com")
+    assert joe.is_staff and joe.has_perm("apps.view_app") and not joe.is_superuser
+    token = run("apitoken", "joe@acme.com").strip()
+    assert token.startswith("actl_") and joe.api_tokens.count() == 1
+    with pytest.raises(CommandError, match="no active account"):
+        run("apitoken", "nobody@x.test")

@@ -1,0 +1,181 @@
+"""Support console: users, audit events (read-only, CSV), API tokens. Site look and allauth login."""
+
+import csv
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.db.models import Count
+from django.http import StreamingHttpResponse
+
+from accessctl import services
+from accessctl.admin_support import ReadOnlyInline, ServiceAdmin
+from accessctl.models import ApiToken, AuditEvent, User
+from accessctl.tokens import api_token_revoke
+from apps.models import Grant
+from teams.models import Membership
+
+admin.site.site_header = "accessctl support console"
+admin.site.site_title = "accessctl support"
+admin.site.index_title = "Who has what access, and who changed it"
+admin.site.site_url = "/"
+admin.site.login = secure_admin_login(admin.site.login)
+
+
+class MembershipOfUserInline(ReadOnlyInline):
+    model = Membership
+    fields = ("team", "role", "created_at")
+    readonly_fields = fields
+    verbose_name_plural = "team roles"
+
+
+class GrantOfUserInline(ReadOnlyInline):
+    model = Grant
+    fk_name = "user"
+    fields = ("app", "permissions", "granted_by", "created_at", "updated_at")
+    readonly_fields = fields
+    verbose_name_plural = "app grants"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("app", "granted_by")
+
+
+@admin.register(User)
+class UserAdmin(ServiceAdmin):
+    list_display = ("email", "name", "is_active", "is_staff", "team_count", "grant_count", "last_login")
+    list_filter = ("is_active", "is_staff", "is_superuser", "groups")
+    search_fields = ("email", "name")
+    ordering = ("email",)
+    inlines = (MembershipOfUserInline, GrantOfUserInline)
+    fields = ("email", "name", "is_active", "is_staff", "is_superuser", "groups", "last_login", "date_joined")
+    readonly_fields = ("email", "last_login", "date_joined")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(teams=Count("memberships", distinct=True), app_grants=Count("grants", distinct=True))
+        )
+
+    @admin.display(description="teams", ordering="teams")
+    def team_count(self, user):
+        return user.teams
+
+    @admin.display(description="grants", ordering="app_grants")
+    def grant_count(self, user):
+        return user.app_grants
+
+    def has_add_permission(self, request):
+        return False  # accounts come from sign-up, SSO, or being added to a team
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(self.readonly_fields)
+        if not request.user.is_superuser or (obj is not None and obj.pk == request.user.pk):
+            fields += ["is_staff", "is_superuser", "groups"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        actor, origin = self.actor(request), self.origin(request)
+        if "name" in form.changed_data:
+            User.objects.filter(pk=obj.pk).update(name=obj.name)
+        if "is_active" in form.changed_data:
+            current = User.objects.get(pk=obj.pk)  # the form has already changed ``obj``
+            services.user_set_active(actor=actor, user=current, active=obj.is_active, origin=origin)
+
+    def save_related(self, request, form, formsets, change):
+        # Not super(): it would save groups directly. The inlines are read-only, so nothing else is saved.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        flags = {
+            f: form.cleaned_data[f] for f in ("is_staff", "is_superuser", "groups") if f in form.changed_data
+        }
+        if flags:
+            current = User.objects.get(pk=form.instance.pk)
+            services.user_set_flags(
+                actor=self.actor(request), user=current, origin=self.origin(request), **flags
+            )
+
+    def delete_model(self, request, obj):
+        services.user_delete(actor=self.actor(request), user=obj, origin=self.origin(request))
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "actor_label",
+        "action",
+        "team_name",
+        "app_name",
+        "target_email",
+        "source",
+        "ip",
+    )
+    list_filter = ("action", "source", "team")
+    search_fields = ("actor_label", "target_email", "app_name", "team_name")
+    date_hierarchy = "created_at"
+    list_select_related = ("team",)
+    actions = ("export_csv",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Export selected events as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        writer = csv.writer(_Echo())
+        columns = [
+            "created_at",
+            "actor_label",
+            "action",
+            "team_name",
+            "app_name",
+            "target_email",
+            "before",
+            "after",
+            "source",
+            "ip",
+        ]
+
+        def rows():
+            yield writer.writerow(columns)
+            for event in queryset.order_by("-created_at").iterator(chunk_size=500):
+                yield writer.writerow([getattr(event, column) for column in columns])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="audit-events.csv"'
+        return response
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ServiceAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "name", "prefix")
+    fields = ("user", "name", "prefix", "created_at", "last_used_at")
+    readonly_fields = fields
+    actions = ("revoke",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        api_token_revoke(actor=self.actor(request), token_id=obj.pk, origin=self.origin(request))
+
+    @admin.action(description="Revoke selected tokens", permissions=["delete"])
+    def revoke(self, request, queryset):
+        for token in queryset:
+            self.delete_model(request, token)
+        self.message_user(request, "Revoked the selected tokens. Scripts using them can no longer sign in.")
