@@ -5,3 +5,18 @@ class AccessctlConfig(AppConfig):
     name = "accessctl"
     verbose_name = "Access control"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from allauth.mfa import signals
+
+        from accessctl import identity
+
+        signals.authenticator_added.connect(
+            identity.on_authenticator_added, dispatch_uid="accessctl-mfa-added"
+        )
+        signals.authenticator_removed.connect(
+            identity.on_authenticator_removed, dispatch_uid="accessctl-mfa-removed"
+        )
+        signals.authenticator_reset.connect(
+            identity.on_authenticator_reset, dispatch_uid="accessctl-mfa-reset"
+        )

@@ -37,6 +37,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField("staff status", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    session_epoch = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Raised when a sign-in factor changes: other sessions end."
+    )
+    last_sign_in_federated = models.BooleanField(
+        "last sign-in through SSO", default=False, help_text="Whether the last sign-in went through an IdP."
+    )
+    idp_amr = models.JSONField(
+        "IdP authentication methods",
+        null=True,
+        blank=True,
+        help_text="The `amr` claim of the last SSO sign-in.",
+    )
 
     objects = UserManager()
 
@@ -49,6 +61,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.email
+
+    def get_session_auth_hash(self):
+        """Sessions are bound to the password and to ``session_epoch``: raising it signs out other sessions."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "accessctl.User.get_session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_pending(self) -> bool:
@@ -106,6 +128,10 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=60)
     prefix = models.CharField(max_length=12, help_text="The first characters, to recognise the token.")
     digest = models.CharField(max_length=64, unique=True)
+    mfa = models.BooleanField("created after MFA", default=False)
+    sso_team_ids = models.JSONField(
+        "SSO teams", default=list, blank=True, help_text="Teams whose SSO the creating session had passed."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
 

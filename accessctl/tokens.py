@@ -13,6 +13,7 @@ from accessctl import audit
 from accessctl.audit import Origin
 from accessctl.errors import Invalid, NotFound
 from accessctl.models import ApiToken, User
+from accessctl.policy import SignIn
 
 TOKEN_PREFIX = "actl_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -23,15 +24,28 @@ def _digest(raw: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, actor: User, name: str, origin: Origin) -> tuple[ApiToken, str]:
-    """A new token for the actor. Returns the row and the secret, which is never shown again."""
+def api_token_create(
+    *, actor: User, name: str, origin: Origin, sign_in: SignIn = SignIn()
+) -> tuple[ApiToken, str]:
+    """A new token for the actor. Returns the row and the secret, which is never shown again.
+
+    The token carries ``sign_in``, the facts of the session that made it (MFA, team SSO): the API holds it
+    to the teams' sign-in policies as it would hold that session.
+    """
     name = (name or "").strip()
     if not name or len(name) > 60:
         raise Invalid(
             "Name the token (up to 60 characters), for example 'heroku cli on my laptop'.", field="name"
         )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=actor, name=name, prefix=raw[:12], digest=_digest(raw))
+    token = ApiToken.objects.create(
+        user=actor,
+        name=name,
+        prefix=raw[:12],
+        digest=_digest(raw),
+        mfa=sign_in.mfa,
+        sso_team_ids=sorted(sign_in.sso_team_ids),
+    )
     audit.record(actor=actor, action="token.create", origin=origin, target_user=actor, after={"name": name})
     return token, raw
 
@@ -50,8 +64,8 @@ def api_token_revoke(*, actor: User, token_id: int, origin: Origin) -> None:
     )
 
 
-def user_for_token(raw: str) -> User | None:
-    """The active user a token belongs to, or ``None``. Marks the token used (to the minute)."""
+def token_for(raw: str) -> ApiToken | None:
+    """The token (with its active user), or ``None``. Marks the token used (to the minute)."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     token = ApiToken.objects.select_related("user").filter(digest=_digest(raw)).first()
@@ -60,4 +74,8 @@ def user_for_token(raw: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def token_sign_in(token: ApiToken) -> SignIn:
+    return SignIn(mfa=token.mfa, sso_team_ids=frozenset(token.sso_team_ids))

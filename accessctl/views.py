@@ -104,3 +104,13 @@ def token_revoke(request, token_id):
     return web.done(
         request, "Token revoked. Scripts using it can no longer sign in.", reverse("account"), error=error
     )
+
+
+def sign_in_required(request, error):
+    """The page shown when a team's sign-in policy holds a member back (SSO or MFA)."""
+    from django.urls import reverse as url_for
+
+    app = error.team.sso_app
+    sso_url = url_for("team_sso_login", kwargs={"provider_id": app.provider_id}) if app else None
+    context = {"team": error.team, "kind": error.kind, "message": error.message, "sso_url": sso_url}
+    return render(request, "sso/required.html", context, status=403)

@@ -11,6 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accessctl import policy as p
 from accessctl.audit import Origin
 from accessctl.errors import DomainError
+from accessctl.identity import require_sign_in_policy
 from apps.models import App
 from teams.models import Team
 
@@ -32,6 +33,7 @@ def get_team(request, name: str, perm: str | None = p.VIEW_TEAM) -> Team:
         if not user.has_perm(p.VIEW_TEAM, team):
             raise Http404(TEAM_NOT_FOUND)
         raise PermissionDenied("Only team admins can do this.")
+    require_sign_in_policy(request, team)
     return team
 
 
@@ -40,6 +42,8 @@ def get_app(request, name: str, perm: str | None = None, refusal: str | None = N
     app = App.objects.select_related("team", "owner", "locked_by").filter(name=name).first()
     if app is None or not request.user.has_perm(p.VIEW_APP, app):
         raise Http404(APP_NOT_FOUND)
+    if app.team_id:
+        require_sign_in_policy(request, app.team)
     if perm is not None and not request.user.has_perm(perm, app):
         raise PermissionDenied(refusal or "You do not have the permission this needs on this app.")
     return app

@@ -110,3 +110,25 @@ class AuditFilterForm(forms.Form):
         if data.get("until"):
             events = events.filter(created_at__date__lte=data["until"])
         return events
+
+
+class TeamSsoForm(forms.Form):
+    issuer = forms.URLField(
+        max_length=200,
+        label="Issuer URL",
+        assume_scheme="https",
+        help_text="The OpenID Connect issuer, e.g. https://idp.example.com",
+    )
+    client_id = forms.CharField(max_length=191, label="Client ID")
+    secret = forms.CharField(
+        max_length=191,
+        required=False,
+        label="Client secret",
+        widget=forms.PasswordInput,
+        help_text="Leave empty to keep the current secret.",
+    )
+    enforced = forms.BooleanField(
+        required=False,
+        label="Enforce SSO",
+        help_text="Members must sign in through this IdP to reach the team. Collaborators are exempt.",
+    )

@@ -28,6 +28,14 @@ class Team(models.Model):
         default=False,
         help_text="Members must sign in through the team's identity provider (collaborators are exempt).",
     )
+    sso_app = models.OneToOneField(
+        "socialaccount.SocialApp",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="team",
+        help_text="The team's OpenID Connect identity provider.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
-from allauth.socialaccount.models import SocialAccount
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from accessctl.access import access_for
@@ -30,8 +29,8 @@ def teams_for(user) -> list[TeamRow]:
 
 
 def team_people(team: Team, *, role: str | None = None, search: str | None = None) -> QuerySet[User]:
-    """Members and collaborators of a team, each annotated with ``team_role`` (``None`` for collaborators),
-    ``has_mfa`` and ``has_sso``. One query per page, whatever the team size.
+    """Members and collaborators of a team, each annotated with ``team_role`` (``None`` for collaborators)
+    and ``has_mfa``; SSO status is on the user (``last_sign_in_federated``, ``idp_amr``). One query a page.
     """
     in_team = Exists(Membership.objects.filter(team=team, user=OuterRef("pk")))
     collaborates = Exists(Grant.objects.filter(app__team=team, user=OuterRef("pk")))
@@ -40,7 +39,6 @@ def team_people(team: Team, *, role: str | None = None, search: str | None = Non
         .annotate(
             team_role=Subquery(Membership.objects.filter(team=team, user=OuterRef("pk")).values("role")[:1]),
             has_mfa=Exists(Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)),
-            has_sso=Exists(SocialAccount.objects.filter(user=OuterRef("pk"))),
         )
         .order_by("email")
     )

@@ -14,5 +14,6 @@ urlpatterns = [
     path("<slug:team>/access/<int:user_id>/remove/", views.member_remove, name="member-remove"),
     path("<slug:team>/leave/", views.team_leave, name="leave"),
     path("<slug:team>/settings/", views.team_settings, name="settings"),
+    path("<slug:team>/settings/sso/", views.team_sso, name="sso"),
     path("<slug:team>/audit/", views.team_audit, name="audit"),
 ]

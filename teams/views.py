@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from accessctl import identity
 from accessctl import policy as p
 from accessctl.models import AuditEvent
 from accessctl.web import add_error, call, done, get_team
@@ -26,6 +27,7 @@ from teams.forms import (
     RemoveForm,
     RoleForm,
     TeamSettingsForm,
+    TeamSsoForm,
 )
 from teams.selectors import team_grants_of, team_people
 
@@ -198,7 +200,41 @@ def team_settings(request, team):
             return redirect("teams:settings", team=updated.name)
         add_error(form, error)
     status = 422 if request.method == "POST" else 200
-    return render(request, "teams/team_settings.html", {"team": team, "form": form}, status=status)
+    return render(
+        request,
+        "teams/team_settings.html",
+        {"team": team, "form": form, "sso_form": _sso_form(team)},
+        status=status,
+    )
+
+
+def _sso_form(team, data=None):
+    app = team.sso_app
+    initial = {"issuer": app.settings.get("server_url", ""), "client_id": app.client_id} if app else {}
+    return TeamSsoForm(data, initial={**initial, "enforced": team.sso_enforced})
+
+
+@login_required
+@require_POST
+def team_sso(request, team):
+    """Configure the team's OpenID Connect identity provider and SSO enforcement."""
+    team = get_team(request, team, perm=p.MANAGE_SETTINGS_TEAM)
+    form = _sso_form(team, request.POST)
+    if form.is_valid():
+        _, error = call(request, identity.team_sso_configure, team=team, **form.cleaned_data)
+        if error is None:
+            messages.success(request, "Single sign-on settings saved.")
+            return redirect("teams:settings", team=team.name)
+        add_error(form, error)
+    settings_form = TeamSettingsForm(
+        initial={
+            "name": team.name,
+            "join_permissions": team.join_permissions,
+            "require_mfa": team.require_mfa,
+        }
+    )
+    context = {"team": team, "form": settings_form, "sso_form": form}
+    return render(request, "teams/team_settings.html", context, status=422)
 
 
 @login_required

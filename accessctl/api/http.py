@@ -15,8 +15,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from accessctl.audit import Origin
 from accessctl.errors import DomainError
+from accessctl.identity import SignInRequired
 from accessctl.models import AuditSource
-from accessctl.tokens import user_for_token
+from accessctl.tokens import token_for, token_sign_in
 
 log = logging.getLogger("accessctl.api")
 CONTENT_TYPE = "application/vnd.heroku+json; version=3"
@@ -57,10 +58,11 @@ def api_view(*methods: str):
                 return error_response(405, "method_not_allowed", f"{request.method} is not allowed here.")
             header = request.headers.get("Authorization", "")
             scheme, _, raw = header.partition(" ")
-            user = user_for_token(raw.strip()) if scheme.lower() == "bearer" else None
-            if user is None:
+            token = token_for(raw.strip()) if scheme.lower() == "bearer" else None
+            if token is None:
                 return error_response(401, "unauthorized", "Invalid credentials provided.")
-            request.user = user
+            request.user = token.user
+            request.sign_in = token_sign_in(token)
             try:
                 return view(request, *args, **kwargs)
             except ApiError as error:
@@ -71,6 +73,9 @@ def api_view(*methods: str):
                 return error_response(403, "forbidden", str(error) or "You do not have access to do this.")
             except Http404 as error:
                 return error_response(404, "not_found", str(error) or "Couldn't find that resource.")
+            except SignInRequired as error:
+                message = f"{error.message} Then create a new API token on your account page."
+                return error_response(403, "forbidden", message)
 
         return wrapper
 

@@ -34,3 +34,22 @@ class ApiRoutingMiddleware:
         return error_response(
             500, "internal_server_error", "Internal server error. The error was logged; try again."
         )
+
+
+class SignInRequiredMiddleware:
+    """Pages: a team member whose sign-in falls short of the team's policy gets a page saying what to do."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from accessctl.identity import SignInRequired
+
+        if isinstance(exception, SignInRequired) and not getattr(request, "is_api", False):
+            from accessctl.views import sign_in_required
+
+            return sign_in_required(request, exception)
+        return None

@@ -81,12 +81,12 @@ def team_features() -> list[dict]:
 
 
 def member(person, team_obj) -> dict:
-    """A person of ``teams.selectors.team_people`` (annotated with team_role, has_mfa, has_sso)."""
+    """A person of ``teams.selectors.team_people`` (annotated with team_role and has_mfa)."""
     return {
         "id": str(person.public_id),
         "email": person.email,
         "role": person.team_role,
-        "federated": person.has_sso,
+        "federated": person.last_sign_in_federated,
         "identity_provider": None,
         "two_factor_authentication": person.has_mfa,
         "created_at": iso(person.date_joined),

@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from accessctl.sso import views
+
+urlpatterns = [
+    path(
+        "sso/<str:provider_id>/",
+        include(
+            [
+                path("login/", views.login, name="team_sso_login"),
+                path("login/callback/", views.callback, name="team_sso_callback"),
+            ]
+        ),
+    )
+]
