@@ -354,6 +354,8 @@ class TeamLikeSecurity(Protocol):
     require_mfa: bool
 
 
+NO_SIGN_IN = SignIn()
+
 SSO_REQUIRED = "sso"
 MFA_REQUIRED = "mfa"
 

@@ -86,6 +86,15 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Used TOTP codes and login rate limits live in the cache: share it (REDIS_URL) when running several processes.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 AUTH_USER_MODEL = "accessctl.User"
 AUTHENTICATION_BACKENDS = ["accessctl.backends.AccessBackend"]
 AUTH_PASSWORD_VALIDATORS = [
@@ -107,6 +116,7 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ALLOW_REGISTRATION = env_bool("ACCOUNT_ALLOW_REGISTRATION", True)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "accessctl"
+MFA_TOTP_TOLERANCE = 1  # accept the codes of the neighbouring 30-second steps (clock drift)
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never link an SSO identity to an account by e-mail alone

@@ -13,7 +13,7 @@ from accessctl import audit
 from accessctl.audit import Origin
 from accessctl.errors import Invalid, NotFound
 from accessctl.models import ApiToken, User
-from accessctl.policy import SignIn
+from accessctl.policy import NO_SIGN_IN, SignIn
 
 TOKEN_PREFIX = "actl_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -25,7 +25,7 @@ def _digest(raw: str) -> str:
 
 @transaction.atomic
 def api_token_create(
-    *, actor: User, name: str, origin: Origin, sign_in: SignIn = SignIn()
+    *, actor: User, name: str, origin: Origin, sign_in: SignIn = NO_SIGN_IN
 ) -> tuple[ApiToken, str]:
     """A new token for the actor. Returns the row and the secret, which is never shown again.
 

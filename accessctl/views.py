@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accessctl import policy, web
+from accessctl import identity, policy, web
 from accessctl.tokens import api_token_create, api_token_revoke
 from apps.selectors import app_rows_for, apps_visible_to
 from teams.selectors import teams_for
@@ -82,10 +82,19 @@ def account(request):
 @login_required
 @require_POST
 def token_create(request):
+    """A new token, only from a session that meets the sign-in policy (SSO, MFA) of every team of the user.
+
+    The token keeps that session's sign-in facts, and the API holds it to the teams' policies with them.
+    """
     form = TokenForm(request.POST)
+    for block in identity.token_blocks(request):
+        form.add_error(None, f"This session cannot create API tokens. {block}")
     if form.is_valid():
         _, raw = api_token_create(
-            actor=request.user, name=form.cleaned_data["name"], origin=web.origin(request)
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            origin=web.origin(request),
+            sign_in=identity.sign_in_for(request),
         )
         request.session["new_api_token"] = raw
         return redirect("account")
