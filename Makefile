@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HEROKU_CLI_VERSION := 11.10.0
 HEROKU := .cache/heroku-cli/node_modules/.bin/heroku
+OIDC_PROVIDER := .cache/idp/node_modules/oidc-provider/package.json
 
-.PHONY: install run test lint migrate demo clean heroku-cli
+.PHONY: install run test lint migrate demo clean heroku-cli test-idp
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +24,13 @@ $(HEROKU):
 
 heroku-cli: $(HEROKU)
 
+## A real OpenID Connect provider (npm oidc-provider) for the SSO tests; tests/idp/server.mjs runs it.
+$(OIDC_PROVIDER):
+	mkdir -p .cache/idp
+	cd .cache/idp && npm install --no-audit --no-fund --loglevel=error oidc-provider@9.13.3
+
+test-idp: $(OIDC_PROVIDER)
+
 migrate: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 
@@ -34,7 +42,7 @@ run: demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## The whole suite: SQLite by default, PostgreSQL when DATABASE_URL is set.
-test: install heroku-cli
+test: install heroku-cli test-idp
 	$(BIN)/pytest
 
 lint: install

@@ -177,6 +177,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if team is None:
             raise _refuse(request, "This identity provider is not connected to a team any more.", 404)
         email = (sociallogin.user.email or "").strip()
+        connecting = (sociallogin.state or {}).get("process") == "connect" and request.user.is_authenticated
+        if connecting:
+            return  # a signed-in user links this identity to their own account, explicitly
         if not sociallogin.is_existing and email and User.objects.filter(email__iexact=email).exists():
             raise _refuse(
                 request,
@@ -215,6 +218,19 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
 # --- configuring a team's identity provider ----------------------------------------------------------------------
 
+LINK_BEFORE_ENFORCING = (
+    "Link your own account to {team} SSO (Account page, 'Link {team} SSO') before enforcing it, so that you "
+    "do not lock yourself out."
+)
+
+
+def _linked(user, app) -> bool:
+    from allauth.socialaccount.models import SocialAccount
+
+    return (
+        app is not None and SocialAccount.objects.filter(user_id=user.pk, provider=app.provider_id).exists()
+    )
+
 
 @transaction.atomic
 def team_sso_configure(
@@ -232,6 +248,8 @@ def team_sso_configure(
     app = team.sso_app
     if app is None and not secret:
         raise Invalid("Enter the client secret the identity provider gave you.", field="secret")
+    if enforced and not team.sso_enforced and actor.pk is not None and not _linked(actor, app):
+        raise Invalid(LINK_BEFORE_ENFORCING.format(team=team.name), field="enforced")
     before = {
         "issuer": app.settings.get("server_url") if app else None,
         "client_id": app.client_id if app else None,

@@ -75,8 +75,20 @@ def account(request):
             "tokens": request.user.api_tokens.all(),
             "token_form": TokenForm(),
             "new_token": request.session.pop("new_api_token", None),
+            "sso_links": _sso_links(request.user),
         },
     )
+
+
+def _sso_links(user):
+    """The user's teams that have an identity provider, and whether the user linked their account to it."""
+    from allauth.socialaccount.models import SocialAccount
+
+    from teams.models import Team
+
+    teams = Team.objects.filter(memberships__user=user, sso_app__isnull=False).select_related("sso_app")
+    linked = set(SocialAccount.objects.filter(user=user).values_list("provider", flat=True))
+    return [(team, team.sso_app.provider_id in linked) for team in teams.order_by("name")]
 
 
 @login_required

@@ -55,7 +55,9 @@ def test_totp_enrolment_then_sign_in_needs_a_code(member):
     assert Authenticator.objects.filter(user=member, type="totp").exists()
     other, response = sign_in(member)
     assert response["Location"] == "/accounts/2fa/authenticate/" and not signed_in(other)
-    wrong = other.post("/accounts/2fa/authenticate/", {"code": "000000" if totp(secret) != "000000" else "111111"})
+    wrong = other.post(
+        "/accounts/2fa/authenticate/", {"code": "000000" if totp(secret) != "000000" else "111111"}
+    )
     assert wrong.status_code == HTTPStatus.OK and "Incorrect code" in wrong.content.decode()
     other.post("/accounts/2fa/authenticate/", {"code": totp(secret, at=time.time() + 30)})
     assert signed_in(other)
@@ -97,11 +99,19 @@ def test_changing_a_factor_ends_other_sessions(member):
 
 def test_mfa_column_updates_right_after_enrolment(client_as, team, team_admin, member):
     admin_client = client_as(team_admin)
-    row = re.search(rf'<tr id="member-{member.pk}">.*?</tr>', admin_client.get("/teams/acme/access/").content.decode(), re.S)
+    row = re.search(
+        rf'<tr id="member-{member.pk}">.*?</tr>',
+        admin_client.get("/teams/acme/access/").content.decode(),
+        re.S,
+    )
     assert "MFA off" in row.group(0)
     client, _ = sign_in(member)
     enrol(client)
-    row = re.search(rf'<tr id="member-{member.pk}">.*?</tr>', admin_client.get("/teams/acme/access/").content.decode(), re.S)
+    row = re.search(
+        rf'<tr id="member-{member.pk}">.*?</tr>',
+        admin_client.get("/teams/acme/access/").content.decode(),
+        re.S,
+    )
     assert "MFA on" in row.group(0)
 
 
