@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
-from django_htmx.http import HttpResponseClientRedirect
+from django.shortcuts import redirect, render
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from accessctl import policy as p
 from accessctl.audit import Origin
@@ -82,3 +82,40 @@ def done(request, message: str, url: str, *, error: DomainError | None = None):
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)
+
+
+def pencil_edit(
+    request,
+    *,
+    form,
+    save,
+    saved: str,
+    back_url: str,
+    template: str,
+    partials: tuple[str, str],
+    page: str,
+    context: dict,
+    fresh_row,
+):
+    """The pencil-edit protocol of the Access tables, decided once.
+
+    GET (htmx) answers the form partial in place of the row; a valid POST runs ``save(cleaned_data)`` (a
+    ``call(...)`` result) and answers the updated row (``fresh_row()`` gives its context) with an
+    ``access-changed`` event; an invalid POST answers the form partial with its errors, status 200. Without
+    htmx the same URL renders ``page`` and redirects to ``back_url`` after a save.
+    """
+    row_partial, form_partial = partials
+    if request.method == "POST" and form.is_valid():
+        _, error = save(form.cleaned_data)
+        if error is None:
+            if not request.htmx:
+                messages.success(request, saved)
+                return redirect(back_url)
+            return trigger_client_event(
+                render(request, f"{template}#{row_partial}", fresh_row()), "access-changed"
+            )
+        add_error(form, error)
+    context = {**context, "form": form}
+    if request.htmx:
+        return render(request, f"{template}#{form_partial}", context)
+    return render(request, page, context)

@@ -10,7 +10,7 @@ from django_htmx.http import trigger_client_event
 
 from accessctl import policy as p
 from accessctl.models import User
-from accessctl.web import add_error, call, done, get_app
+from accessctl.web import add_error, call, done, get_app, pencil_edit
 from apps import services
 from apps.forms import AddUserForm, CreateAppForm, GrantForm
 from apps.models import DYNO_SIZES
@@ -77,27 +77,21 @@ def grant_edit(request, app, user_id):
     if not row.editable:
         raise Http404("Only explicit grants can be edited; team admins hold everything through their role.")
     form = GrantForm(request.POST if request.method == "POST" else None, initial={"permissions": row.perms})
-    if request.method == "POST" and form.is_valid():
-        _, error = call(
-            request,
-            services.app_grant_update,
-            app=app,
-            email=row.user.email,
-            permissions=form.cleaned_data["permissions"],
-        )
-        if error is None:
-            if not request.htmx:
-                messages.success(request, f"Updated the permissions of {row.user.email}.")
-                return redirect("apps:access", app=app.name)
-            response = render(
-                request, f"{ACCESS_TEMPLATE}#grant-row", {"app": app, "row": _row(app, user_id)}
-            )
-            return trigger_client_event(response, "access-changed")
-        add_error(form, error)
-    context = {"app": app, "row": row, "form": form}
-    if request.htmx:
-        return render(request, f"{ACCESS_TEMPLATE}#grant-form", context)
-    return render(request, "apps/grant_edit.html", context)
+    email = row.user.email
+    return pencil_edit(
+        request,
+        form=form,
+        save=lambda data: call(
+            request, services.app_grant_update, app=app, email=email, permissions=data["permissions"]
+        ),
+        saved=f"Updated the permissions of {email}.",
+        back_url=reverse("apps:access", kwargs={"app": app.name}),
+        template=ACCESS_TEMPLATE,
+        partials=("grant-row", "grant-form"),
+        page="apps/grant_edit.html",
+        context={"app": app, "row": row},
+        fresh_row=lambda: {"app": app, "row": _row(app, user_id)},
+    )
 
 
 @login_required

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from accessctl import audit
 from accessctl import policy as p
-from accessctl.access import forget_access
 from accessctl.audit import Origin
 from accessctl.errors import Invalid, NotFound
 from apps.models import App, Grant
 from apps.services import app_grant_add
 from teams.models import Membership, Team
-from teams.services import clean_email, require, user_for_email
+from teams.services import clean_email, require, revoke_team_grants, user_for_email
 
 PICK_AN_APP = "Pick the app the collaborator will work on."
 ALREADY_MEMBER = "{email} is a member of {team}. Give them app permissions on the app's Access page instead."
@@ -35,19 +33,7 @@ def team_collaborator_remove(*, actor, team: Team, email: str, origin: Origin) -
     """An admin removes a collaborator from every app of the team. Returns the app names."""
     require(actor, p.MANAGE_MEMBERS, team)
     user = user_for_email(email)
-    grants = list(Grant.objects.filter(user=user, app__team=team).select_related("app", "app__team"))
-    if not grants:
+    revoked = revoke_team_grants(actor=actor, team=team, user=user, origin=origin)
+    if not revoked:
         raise NotFound(f"{user.email} is not a collaborator on any app of {team.name}.", field="email")
-    for grant in grants:
-        grant.delete()
-        audit.record(
-            actor=actor,
-            action="grant.remove",
-            origin=origin,
-            team=team,
-            app=grant.app,
-            target_user=user,
-            before={"permissions": p.sorted_perms(grant.permissions)},
-        )
-    forget_access(user)
-    return [grant.app.name for grant in grants]
+    return revoked

@@ -213,20 +213,29 @@ def _remove_membership(*, actor, team: Team, email: str, origin: Origin, revoke_
         target_user=user,
         before={"role": membership.role},
     )
+    revoked = revoke_team_grants(actor=actor, team=team, user=user, origin=origin) if revoke_grants else []
+    forget_access(user)
+    return revoked
+
+
+def revoke_team_grants(*, actor, team: Team, user, origin: Origin) -> list[str]:
+    """Delete a user's grants on the team's apps (one audit event each); returns the app names.
+
+    Call inside the transaction of the use case that revokes them.
+    """
     revoked = []
-    if revoke_grants:
-        for grant in Grant.objects.filter(user=user, app__team=team).select_related("app"):
-            grant.delete()
-            revoked.append(grant.app.name)
-            audit.record(
-                actor=actor,
-                action="grant.remove",
-                origin=origin,
-                team=team,
-                app=grant.app,
-                target_user=user,
-                before={"permissions": p.sorted_perms(grant.permissions)},
-            )
+    for grant in Grant.objects.filter(user=user, app__team=team).select_related("app").order_by("app__name"):
+        grant.delete()
+        revoked.append(grant.app.name)
+        audit.record(
+            actor=actor,
+            action="grant.remove",
+            origin=origin,
+            team=team,
+            app=grant.app,
+            target_user=user,
+            before={"permissions": p.sorted_perms(grant.permissions)},
+        )
     forget_access(user)
     return revoked
 

@@ -10,12 +10,11 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
 
 from accessctl import identity
 from accessctl import policy as p
 from accessctl.models import AuditEvent
-from accessctl.web import add_error, call, done, get_team
+from accessctl.web import add_error, call, done, get_team, pencil_edit
 from apps.selectors import app_rows_for, apps_visible_to
 from teams import services
 from teams.collaborators import team_collaborator_add, team_collaborator_remove
@@ -98,23 +97,20 @@ def member_edit(request, team, user_id):
         request.POST if request.method == "POST" else None,
         initial={"role": person.team_role or p.TeamRole.MEMBER},
     )
-    if request.method == "POST" and form.is_valid():
-        _, error = call(
-            request, services.team_member_add, team=team, email=person.email, role=form.cleaned_data["role"]
-        )
-        if error is None:
-            if not request.htmx:
-                messages.success(request, f"{person.email} is now {form.cleaned_data['role']}.")
-                return redirect("teams:access", team=team.name)
-            response = render(
-                request, f"{ACCESS_TEMPLATE}#member-row", {"team": team, "person": _person(team, user_id)}
-            )
-            return trigger_client_event(response, "access-changed")
-        add_error(form, error)
-    context = {"team": team, "person": person, "form": form}
-    if request.htmx:
-        return render(request, f"{ACCESS_TEMPLATE}#member-form", context)
-    return render(request, "teams/member_edit.html", context)
+    return pencil_edit(
+        request,
+        form=form,
+        save=lambda data: call(
+            request, services.team_member_add, team=team, email=person.email, role=data["role"]
+        ),
+        saved=f"{person.email} is now {form.data.get('role')}.",
+        back_url=reverse("teams:access", kwargs={"team": team.name}),
+        template=ACCESS_TEMPLATE,
+        partials=("member-row", "member-form"),
+        page="teams/member_edit.html",
+        context={"team": team, "person": person},
+        fresh_row=lambda: {"team": team, "person": _person(team, user_id)},
+    )
 
 
 @login_required

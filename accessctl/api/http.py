@@ -237,24 +237,20 @@ def ranged(request, items, *, allowed: tuple[str, ...], serialize, default_max: 
     return json_response([serialize(obj) for obj in page], status=status, headers=headers)
 
 
+def _as_int(value: str, field: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ApiError(
+            416, "requested_range_not_satisfiable", f"The {field} range must be a number."
+        ) from None
+
+
 def _coerce(value: str, queryset, field: str):
     internal = queryset.model._meta.get_field(field).get_internal_type()
-    if internal in ("IntegerField", "PositiveIntegerField", "BigAutoField", "AutoField"):
-        try:
-            return int(value)
-        except ValueError:
-            raise ApiError(
-                416, "requested_range_not_satisfiable", f"The {field} range must be a number."
-            ) from None
-    return value
+    numeric = internal in ("IntegerField", "PositiveIntegerField", "BigAutoField", "AutoField")
+    return _as_int(value, field) if numeric else value
 
 
 def _coerce_like(value: str, rows, key, field):
-    if rows and isinstance(key(rows[0], field), int):
-        try:
-            return int(value)
-        except ValueError:
-            raise ApiError(
-                416, "requested_range_not_satisfiable", f"The {field} range must be a number."
-            ) from None
-    return value
+    return _as_int(value, field) if rows and isinstance(key(rows[0], field), int) else value
