@@ -29,6 +29,7 @@ from accessctl.audit import Origin, SystemActor
 from accessctl.errors import Invalid
 from accessctl.models import User
 from accessctl.sso.provider import PROVIDER
+from teams.models import Team
 
 SSO_PREFIX = "team-"
 MFA_METHODS = frozenset({"mfa", "otp", "hwk", "swk", "sms", "pin", "fpt", "face", "iris", "retina", "vbm"})
@@ -94,8 +95,6 @@ def require_sign_in_policy(request, team) -> None:
 
 def token_blocks(request) -> list[str]:
     """Why this session may not create an API token: the teams whose sign-in policy it does not meet."""
-    from teams.models import Team
-
     access, sign_in = access_for(request.user), sign_in_for(request)
     teams = Team.objects.filter(Q(sso_enforced=True) | Q(require_mfa=True), pk__in=list(access.roles))
     return [
@@ -189,8 +188,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         request._accessctl_sso = {"team_id": team.pk, "amr": claims.get("amr")}
 
     def _team(self, sociallogin):
-        from teams.models import Team
-
         team_id = team_id_for_provider(sociallogin.account.provider)
         return Team.objects.filter(pk=team_id).first() if team_id else None
 

@@ -1,5 +1,6 @@
 """The dashboard home, the permissions help page and the error pages."""
 
+from allauth.socialaccount.models import SocialAccount
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accessctl import identity, policy, web
 from accessctl.tokens import api_token_create, api_token_revoke
 from apps.selectors import app_rows_for, apps_visible_to
+from teams.models import Team
 from teams.selectors import teams_for
 
 
@@ -82,10 +84,6 @@ def account(request):
 
 def _sso_links(user):
     """The user's teams that have an identity provider, and whether the user linked their account to it."""
-    from allauth.socialaccount.models import SocialAccount
-
-    from teams.models import Team
-
     teams = Team.objects.filter(memberships__user=user, sso_app__isnull=False).select_related("sso_app")
     linked = set(SocialAccount.objects.filter(user=user).values_list("provider", flat=True))
     return [(team, team.sso_app.provider_id in linked) for team in teams.order_by("name")]
@@ -129,9 +127,7 @@ def token_revoke(request, token_id):
 
 def sign_in_required(request, error):
     """The page shown when a team's sign-in policy holds a member back (SSO or MFA)."""
-    from django.urls import reverse as url_for
-
     app = error.team.sso_app
-    sso_url = url_for("team_sso_login", kwargs={"provider_id": app.provider_id}) if app else None
+    sso_url = reverse("team_sso_login", kwargs={"provider_id": app.provider_id}) if app else None
     context = {"team": error.team, "kind": error.kind, "message": error.message, "sso_url": sso_url}
     return render(request, "sso/required.html", context, status=403)

@@ -119,3 +119,25 @@ def pencil_edit(
     if request.htmx:
         return render(request, f"{template}#{form_partial}", context)
     return render(request, page, context)
+
+
+def submit(request, form, run, *, success, url, failure):
+    """Finish a form POST: ``run(cleaned_data)`` (a ``call(...)`` result), then a message and a redirect.
+
+    ``success`` and ``url`` are strings or functions of the service's result. A refused or invalid form goes
+    to ``failure()``, which re-renders the page with the form's errors.
+    """
+    if form.is_valid():
+        result, error = run(form.cleaned_data)
+        if error is None:
+            messages.success(request, success(result) if callable(success) else success)
+            return redirect(url(result) if callable(url) else url)
+        add_error(form, error)
+    return failure()
+
+
+def query_without_page(request) -> str:
+    """The request's query string without ``page``, URL-encoded, for pagination links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

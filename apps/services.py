@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accessctl import audit
 from accessctl import policy as p
-from accessctl.access import forget_access
+from accessctl.access import access_for, forget_access
 from accessctl.audit import Origin
 from accessctl.errors import Conflict, Invalid, NotFound
 from accessctl.names import NAME_RULE, validate_name
@@ -183,7 +183,7 @@ def app_join(*, actor, app: App, origin: Origin) -> Grant:
     if not actor.has_perm(p.JOIN_APP, app):
         if app.locked and actor.has_perm(p.VIEW_APP, app):
             raise Conflict(LOCKED_NO_JOIN.format(app=app.name))
-        if app.pk in _grants_of(actor):
+        if app.pk in access_for(actor).grants:
             raise Conflict(ALREADY_COLLABORATOR.format(email=actor.email, app=app.name))
         require(actor, p.JOIN_APP, app)
     grant = Grant.objects.create(app=app, user=actor, permissions=app.team.join_permissions, granted_by=actor)
@@ -197,12 +197,6 @@ def app_join(*, actor, app: App, origin: Origin) -> Grant:
     )
     forget_access(actor)
     return grant
-
-
-def _grants_of(actor):
-    from accessctl.access import access_for
-
-    return access_for(actor).grants
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django_htmx.http import trigger_client_event
 
 from accessctl import policy as p
 from accessctl.models import User
-from accessctl.web import add_error, call, done, get_app, pencil_edit
+from accessctl.web import add_error, call, done, get_app, pencil_edit, submit
 from apps import services
 from apps.forms import AddUserForm, CreateAppForm, GrantForm
 from apps.models import DYNO_SIZES
@@ -100,13 +100,16 @@ def grant_add(request, app):
     """Give a user access with chosen permissions (view always included)."""
     app = get_app(request, app, perm=p.MANAGE_ACCESS_APP)
     form = AddUserForm(request.POST)
-    if form.is_valid():
-        _, error = call(request, services.app_grant_add, app=app, **form.cleaned_data)
-        if error is None:
-            messages.success(request, f"Gave {form.cleaned_data['email']} access to {app.name}.")
-            return redirect("apps:access", app=app.name)
-        add_error(form, error)
-    return render(request, ACCESS_TEMPLATE, _access_context(request, app, add_form=form), status=422)
+    return submit(
+        request,
+        form,
+        lambda data: call(request, services.app_grant_add, app=app, **data),
+        success=lambda _: f"Gave {form.cleaned_data['email']} access to {app.name}.",
+        url=reverse("apps:access", kwargs={"app": app.name}),
+        failure=lambda: render(
+            request, ACCESS_TEMPLATE, _access_context(request, app, add_form=form), status=422
+        ),
+    )
 
 
 @login_required

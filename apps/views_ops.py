@@ -1,15 +1,14 @@
 """The guarded app operations from the overview and settings pages: each one form, one service."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accessctl import policy as p
 from accessctl.errors import Invalid
-from accessctl.web import add_error, call, done, get_app
+from accessctl.web import call, done, get_app, submit
 from apps import operations, services, transfers
 from apps.forms import (
     ConfigVarForm,
@@ -32,20 +31,23 @@ def _settings(app):
     return reverse("apps:settings", args=[app.name])
 
 
-def _invalid(form):
-    """A form's first error as a message (action forms have a field or two)."""
+def _form_error(form) -> Invalid:
+    """An action form's first error (action forms have a field or two), as a refusal to show."""
     for errors in form.errors.values():
-        return errors[0]
-    return "Check the form and try again."
+        return Invalid(errors[0])
+    return Invalid("Check the form and try again.")
 
 
 @login_required
-def app_settings(request, app, **forms):
+def app_settings(request, app):
     """Config vars (deploy or manage) and rename / transfer / delete (manage)."""
-    app = get_app(request, app)
+    return _settings_page(request, get_app(request, app))
+
+
+def _settings_page(request, app, **forms):
+    """The settings page; ``forms`` are refused forms shown again with their errors (status 422)."""
     can_config = request.user.has_perm(p.EDIT_CONFIG_APP, app)
-    can_manage = request.user.has_perm(p.MANAGE_APP, app)
-    if not (can_config or can_manage):
+    if not (can_config or request.user.has_perm(p.MANAGE_APP, app)):
         raise PermissionDenied("App settings need the deploy or manage permission.")
     context = {
         "app": app,
@@ -64,14 +66,16 @@ def app_settings(request, app, **forms):
 def config_set(request, app):
     app = get_app(request, app, perm=p.EDIT_CONFIG_APP)
     form = ConfigVarForm(request.POST)
-    if form.is_valid():
-        key, value = form.cleaned_data["key"], form.cleaned_data["value"]
-        release, error = call(request, operations.app_config_update, app=app, changes={key: value})
-        if error is None:
-            messages.success(request, f"Set {key}; released v{release.version}.")
-            return redirect(_settings(app))
-        add_error(form, error)
-    return app_settings(request, app.name, config_form=form)
+    return submit(
+        request,
+        form,
+        lambda data: call(
+            request, operations.app_config_update, app=app, changes={data["key"]: data["value"]}
+        ),
+        success=lambda release: f"Set {form.cleaned_data['key']}; released v{release.version}.",
+        url=_settings(app),
+        failure=lambda: _settings_page(request, app, config_form=form),
+    )
 
 
 @login_required
@@ -88,13 +92,14 @@ def config_unset(request, app, key):
 def app_rename(request, app):
     app = get_app(request, app, perm=p.RENAME_APP)
     form = RenameForm(request.POST)
-    if form.is_valid():
-        renamed, error = call(request, services.app_rename, app=app, name=form.cleaned_data["name"])
-        if error is None:
-            messages.success(request, f"Renamed {app.name} to {renamed.name}.")
-            return redirect(_settings(renamed))
-        add_error(form, error)
-    return app_settings(request, app.name, rename_form=form)
+    return submit(
+        request,
+        form,
+        lambda data: call(request, services.app_rename, app=app, name=data["name"]),
+        success=lambda renamed: f"Renamed {app.name} to {renamed.name}.",
+        url=_settings,
+        failure=lambda: _settings_page(request, app, rename_form=form),
+    )
 
 
 @login_required
@@ -102,14 +107,14 @@ def app_rename(request, app):
 def app_transfer(request, app):
     app = get_app(request, app, perm=p.TRANSFER_APP)
     form = TransferForm(request.POST)
-    if form.is_valid():
-        recipient = form.cleaned_data["recipient"].strip()
-        _, error = call(request, transfers.app_transfer, app=app, recipient=recipient)
-        if error is None:
-            messages.success(request, f"Transferred {app.name} to {recipient}.")
-            return redirect("home")
-        add_error(form, error)
-    return app_settings(request, app.name, transfer_form=form)
+    return submit(
+        request,
+        form,
+        lambda data: call(request, transfers.app_transfer, app=app, recipient=data["recipient"].strip()),
+        success=lambda _: f"Transferred {app.name} to {form.cleaned_data['recipient'].strip()}.",
+        url=reverse("home"),
+        failure=lambda: _settings_page(request, app, transfer_form=form),
+    )
 
 
 @login_required
@@ -117,13 +122,14 @@ def app_transfer(request, app):
 def app_delete(request, app):
     app = get_app(request, app, perm=p.DELETE_APP)
     form = DeleteForm(request.POST, app=app)
-    if form.is_valid():
-        _, error = call(request, services.app_delete, app=app)
-        if error is None:
-            messages.success(request, f"Deleted {app.name}.")
-            return redirect("home")
-        add_error(form, error)
-    return app_settings(request, app.name, delete_form=form)
+    return submit(
+        request,
+        form,
+        lambda data: call(request, services.app_delete, app=app),
+        success=f"Deleted {app.name}.",
+        url=reverse("home"),
+        failure=lambda: _settings_page(request, app, delete_form=form),
+    )
 
 
 @login_required
@@ -183,7 +189,3 @@ def app_rollback(request, app):
         f"Rolled back to v{form.cleaned_data['version']}: released v{release.version}." if release else ""
     )
     return done(request, message, _detail(app), error=error)
-
-
-def _form_error(form):
-    return Invalid(_invalid(form))

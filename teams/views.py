@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accessctl import identity
 from accessctl import policy as p
 from accessctl.models import AuditEvent
-from accessctl.web import add_error, call, done, get_team, pencil_edit
+from accessctl.web import add_error, call, done, get_team, pencil_edit, query_without_page, submit
 from apps.selectors import app_rows_for, apps_visible_to
 from teams import services
 from teams.collaborators import team_collaborator_add, team_collaborator_remove
@@ -51,7 +51,7 @@ def _access_context(request, team, **extra):
     data = filters.cleaned_data if filters.is_valid() else {}
     people = team_people(team, role=data.get("role") or None, search=data.get("q") or None)
     page = Paginator(people, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page" and v)
+    query = query_without_page(request)
     return {
         "team": team,
         "page": page,
@@ -119,16 +119,16 @@ def member_add(request, team):
     """Add a member (or change the role of one already there)."""
     team = get_team(request, team, perm=p.MANAGE_MEMBERS)
     form = AddMemberForm(request.POST)
-    if form.is_valid():
-        _, error = call(request, services.team_member_add, team=team, **form.cleaned_data)
-        if error is None:
-            messages.success(
-                request, f"Added {form.cleaned_data['email']} to {team.name} as {form.cleaned_data['role']}."
-            )
-            return redirect("teams:access", team=team.name)
-        add_error(form, error)
-    context = _access_context(request, team, add_member_form=form)
-    return render(request, ACCESS_TEMPLATE, context, status=422)
+    return submit(
+        request,
+        form,
+        lambda data: call(request, services.team_member_add, team=team, **data),
+        success=lambda _: (
+            f"Added {form.cleaned_data['email']} to {team.name} as {form.cleaned_data['role']}."
+        ),
+        url=reverse("teams:access", kwargs={"team": team.name}),
+        failure=lambda: _access_page_with(request, team, add_member_form=form),
+    )
 
 
 @login_required
@@ -137,16 +137,19 @@ def collaborator_add(request, team):
     """Add someone outside the team to one app with view permission."""
     team = get_team(request, team, perm=p.MANAGE_MEMBERS)
     form = AddCollaboratorForm(request.POST, team=team)
-    if form.is_valid():
-        _, error = call(request, team_collaborator_add, team=team, **form.cleaned_data)
-        if error is None:
-            messages.success(
-                request, f"{form.cleaned_data['email']} can now view {form.cleaned_data['app'].name}."
-            )
-            return redirect("teams:access", team=team.name)
-        add_error(form, error)
-    context = _access_context(request, team, add_collaborator_form=form)
-    return render(request, ACCESS_TEMPLATE, context, status=422)
+    return submit(
+        request,
+        form,
+        lambda data: call(request, team_collaborator_add, team=team, **data),
+        success=lambda _: f"{form.cleaned_data['email']} can now view {form.cleaned_data['app'].name}.",
+        url=reverse("teams:access", kwargs={"team": team.name}),
+        failure=lambda: _access_page_with(request, team, add_collaborator_form=form),
+    )
+
+
+def _access_page_with(request, team, **forms):
+    """The Access page again, with a refused add form showing its errors."""
+    return render(request, ACCESS_TEMPLATE, _access_context(request, team, **forms), status=422)
 
 
 @login_required
@@ -242,7 +245,7 @@ def team_audit(request, team):
     if request.GET.get("format") == "csv":
         return _audit_csv(team, events)
     page = Paginator(events, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page" and v)
+    query = query_without_page(request)
     return render(
         request, "teams/team_audit.html", {"team": team, "page": page, "filters": filters, "query": query}
     )

@@ -235,6 +235,14 @@ def test_access_page_paginates_at_50(client_as, team, team_admin):
     assert html.count('<tr id="member-') == 50 and "Page 1 of 2" in html
 
 
+def test_page_links_keep_the_search_encoded(client_as, team, team_admin):
+    for n in range(55):
+        MembershipFactory(team=team, user=UserFactory(email=f"p{n:02d}+ops@acme.test"))
+    html = client_as(team_admin).get("/teams/acme/access/", {"q": "+ops", "role": "member"}).content.decode()
+    assert "Page 1 of 2" in html
+    assert 'href="?q=%2Bops&amp;role=member&amp;page=2"' in html
+
+
 @pytest.mark.parametrize("size", [5, 300])
 def test_team_pages_query_counts_are_flat(client_as, django_assert_max_num_queries, team, team_admin, size):
     for n in range(size):

@@ -44,11 +44,7 @@ def teams(request):
 def team_detail(request, team):
     """E3: one team (members, viewers and collaborators of it may read it)."""
     team = get_team(request, team, perm=p.LIST_APPS_TEAM)
-    return json_response(s.team(team, _role(request, team)))
-
-
-def _role(request, team):
-    return access_for(request.user).role_in(team.pk)
+    return json_response(s.team(team, access_for(request.user).role_in(team.pk)))
 
 
 @api_view("GET")
@@ -112,9 +108,5 @@ def team_apps(request, team):
     """E13: the team's apps the caller can see (collaborators: only theirs)."""
     team = get_team(request, team, perm=p.LIST_APPS_TEAM)
     apps = apps_visible_to(request.user).filter(team=team)
-    grants = _grants(request)
+    grants = access_for(request.user).grants
     return ranged(request, apps, allowed=("name",), serialize=lambda app: s.app(app, joined=app.pk in grants))
-
-
-def _grants(request):
-    return access_for(request.user).grants
