@@ -6,17 +6,13 @@ class AccessctlConfig(AppConfig):
     verbose_name = "Access control"
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self):
+    def ready(self) -> None:
         from allauth.mfa import signals
 
-        from accessctl import identity
+        from accessctl.identity import adapters
 
-        signals.authenticator_added.connect(
-            identity.on_authenticator_added, dispatch_uid="accessctl-mfa-added"
-        )
+        signals.authenticator_added.connect(adapters.on_authenticator_added, dispatch_uid="accessctl-mfa-added")
         signals.authenticator_removed.connect(
-            identity.on_authenticator_removed, dispatch_uid="accessctl-mfa-removed"
+            adapters.on_authenticator_removed, dispatch_uid="accessctl-mfa-removed"
         )
-        signals.authenticator_reset.connect(
-            identity.on_authenticator_reset, dispatch_uid="accessctl-mfa-reset"
-        )
+        signals.authenticator_reset.connect(adapters.on_authenticator_reset, dispatch_uid="accessctl-mfa-reset")

@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.socialaccount",
-    "accessctl.sso",
+    "accessctl.identity.sso",
     "django_htmx",
     "template_partials",
 ]
@@ -53,11 +53,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "accessctl.api.middleware.SignInRequiredMiddleware",
+    "accessctl.web.middleware.SignInRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "accessctl.urls"
@@ -74,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "libraries": {"access": "accessctl.web.tags"},
         },
     }
 ]
@@ -96,7 +98,7 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accessctl.User"
-AUTHENTICATION_BACKENDS = ["accessctl.backends.AccessBackend"]
+AUTHENTICATION_BACKENDS = ["accessctl.access.backend.AccessBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -123,8 +125,8 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never link an SSO identity to an a
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
-ACCOUNT_ADAPTER = "accessctl.identity.AccountAdapter"
-SOCIALACCOUNT_ADAPTER = "accessctl.identity.SocialAccountAdapter"
+ACCOUNT_ADAPTER = "accessctl.identity.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accessctl.identity.adapters.SocialAccountAdapter"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "accessctl@localhost")
@@ -154,6 +156,9 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 PAGE_SIZE = 50
+
+# A permission string the rules do not know raises instead of answering no (a misspelt `{% can %}`).
+ACCESSCTL_STRICT_PERMISSIONS = DEBUG
 
 # Shown in the API's app objects (web_url, git_url); accessctl itself serves neither.
 APP_DOMAIN = os.environ.get("APP_DOMAIN", "apps.accessctl.test")

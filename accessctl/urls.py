@@ -1,15 +1,18 @@
+"""The dashboard's URLs (the Platform API's are in ``accessctl.api.urls``, chosen by the Accept header)."""
+
 from django.contrib import admin
 from django.urls import include, path
 
-from accessctl import views
+from accessctl.identity import views as account_views
+from accessctl.web import views
 from apps import views as app_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("help/permissions/", views.permissions_help, name="permissions-help"),
-    path("account/", views.account, name="account"),
-    path("account/tokens/", views.token_create, name="token-create"),
-    path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
+    path("account/", account_views.account, name="account"),
+    path("account/tokens/", account_views.token_create, name="token-create"),
+    path("account/tokens/<int:token_id>/revoke/", account_views.token_revoke, name="token-revoke"),
     path("new-app/", app_views.app_create, name="app-create"),
     path("teams/", include("teams.urls")),
     path("apps/", include("apps.urls")),
@@ -17,6 +20,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler403 = "accessctl.views.permission_denied"
-handler404 = "accessctl.views.page_not_found"
-handler500 = "accessctl.views.server_error"
+handler403 = "accessctl.web.views.permission_denied"
+handler404 = "accessctl.web.views.page_not_found"
+handler500 = "accessctl.web.views.server_error"

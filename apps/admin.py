@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from accessctl.admin_support import ReadOnlyInline, ServiceAdmin
+from accessctl.admin.base import ReadOnlyInline, ServiceAdmin
 from apps import operations, services
 from apps.models import App, Grant
 
@@ -133,15 +133,15 @@ class GrantAdmin(ServiceAdmin):
         actor, origin = self.actor(request), self.origin(request)
         if change:
             services.app_grant_update(
-                actor=actor, app=obj.app, email=obj.user.email, permissions=obj.permissions, origin=origin
+                actor=actor, app=obj.app, user=obj.user, permissions=obj.permissions, origin=origin
             )
         else:
             grant = services.app_grant_add(
-                actor=actor, app=obj.app, email=obj.user.email, permissions=obj.permissions, origin=origin
+                actor=actor, app=obj.app, user=obj.user, permissions=obj.permissions, origin=origin
             )
             obj.pk = grant.pk
 
     def delete_model(self, request, obj):
         services.app_grant_remove(
-            actor=self.actor(request), app=obj.app, email=obj.user.email, origin=self.origin(request)
+            actor=self.actor(request), app=obj.app, user=obj.user, origin=self.origin(request)
         )

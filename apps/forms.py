@@ -1,10 +1,17 @@
-"""Forms of the app pages. They check shape; the services decide what is allowed."""
+"""Forms of the app pages. They check shape and hand the services their inputs; the services decide what is
+allowed. A form whose cleaned data are not already the service's keyword arguments says so in ``clean``.
+"""
+
+from typing import Any
 
 from django import forms
 
-from accessctl.fields import PermissionSetFormField
-from accessctl.names import NAME_RULE
+from accessctl.access.fields import PermissionSetFormField
+from accessctl.access.names import NAME_RULE
+from accessctl.identity.people import PersonField, recipient_for
+from accessctl.access.errors import DomainError
 from apps.models import DYNO_SIZES
+from teams.models import Team
 
 
 class GrantForm(forms.Form):
@@ -12,7 +19,7 @@ class GrantForm(forms.Form):
 
 
 class AddUserForm(forms.Form):
-    email = forms.EmailField(max_length=254, label="E-mail")
+    user = PersonField(create=True)
     permissions = PermissionSetFormField(label="Permissions")
 
 
@@ -22,12 +29,16 @@ class CreateAppForm(forms.Form):
     )
     team = forms.ChoiceField(label="Owner", required=False)
 
-    def __init__(self, *args, teams, **kwargs):
+    def __init__(self, *args: Any, teams: list[Team], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [
-            ("", "Me (personal app)"),
-            *[(t.name, f"team {t.name}") for t in teams],
-        ]
+        self.teams = {team.name: team for team in teams}
+        self.fields["team"].choices = [("", "Me (personal app)"), *[(t, f"team {t}") for t in self.teams]]
+
+    def clean_name(self) -> str | None:
+        return self.cleaned_data["name"] or None
+
+    def clean_team(self) -> Team | None:
+        return self.teams.get(self.cleaned_data["team"])
 
 
 class RenameForm(forms.Form):
@@ -37,29 +48,49 @@ class RenameForm(forms.Form):
 class TransferForm(forms.Form):
     recipient = forms.CharField(max_length=254, label="Team name or user e-mail")
 
+    def clean_recipient(self) -> Any:
+        try:
+            return recipient_for(self.cleaned_data["recipient"])
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from None
+
 
 class DeleteForm(forms.Form):
     confirm = forms.CharField(max_length=30, label="Type the app's name to confirm")
 
-    def __init__(self, *args, app, **kwargs):
+    def __init__(self, *args: Any, app: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.app = app
 
-    def clean_confirm(self):
+    def clean_confirm(self) -> str:
         if self.cleaned_data["confirm"] != self.app.name:
             raise forms.ValidationError(f"Type {self.app.name} exactly to delete it.")
-        return self.cleaned_data["confirm"]
+        return str(self.cleaned_data["confirm"])
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        return {}  # a confirmation only: nothing for the service
 
 
 class ConfigVarForm(forms.Form):
     key = forms.CharField(max_length=100)
     value = forms.CharField(max_length=10_000, required=False, widget=forms.TextInput)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        return {"changes": {data["key"]: data["value"]}}
+
 
 class ScaleForm(forms.Form):
     type = forms.CharField(max_length=30, widget=forms.HiddenInput)
     quantity = forms.IntegerField(min_value=0, max_value=100)
     size = forms.ChoiceField(choices=[(s, s) for s in DYNO_SIZES])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        return data if self.errors else {"updates": [data]}
 
 
 class DeployForm(forms.Form):
@@ -72,6 +103,10 @@ class RollbackForm(forms.Form):
 
 class RestartForm(forms.Form):
     type = forms.CharField(max_length=30, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        return {"process_type": data.get("type") or None}
 
 
 class MaintenanceForm(forms.Form):

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from accessctl.fields import PermissionSetField
-from accessctl.names import validate_name
-from accessctl.policy import sorted_perms
+from accessctl.access.fields import PermissionSetField
+from accessctl.access.names import validate_name
+from accessctl.access.policy import sorted_perms
 
 DYNO_SIZES = ("Eco", "Basic", "Standard-1X", "Standard-2X", "Performance-M", "Performance-L")
 
@@ -66,10 +66,6 @@ class App(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def is_team_app(self) -> bool:
-        return self.team_id is not None
 
 
 class Grant(models.Model):

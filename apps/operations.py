@@ -7,24 +7,26 @@ audit log, only the names of the keys that changed.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accessctl import audit
-from accessctl import policy as p
-from accessctl.audit import Origin
-from accessctl.errors import Invalid, NotFound
+from accessctl.audit import log as audit
+from accessctl.access import policy as p
+from accessctl.access.backend import require
+from accessctl.audit.log import Origin
+from accessctl.audit.models import AuditAction
+from accessctl.access.errors import Invalid, NotFound
 from apps.models import DYNO_SIZES, App, Formation, Release
 from apps.services import lock_app_row
-from teams.services import require
 
 CONFIG_KEY = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]{0,99}\Z")
 MAX_QUANTITY = 100
 
 
-def _next_release(app: App, *, actor, description: str) -> Release:
+def _next_release(app: App, *, actor: Any, description: str) -> Release:
     version = (app.releases.aggregate(v=Max("version"))["v"] or 0) + 1
     return Release.objects.create(
         app=app,
@@ -40,7 +42,7 @@ def _and_join(names: list[str]) -> str:
 
 
 @transaction.atomic
-def app_config_update(*, actor, app: App, changes: dict, origin: Origin) -> Release:
+def app_config_update(*, actor: Any, app: App, changes: dict[str, str | None], origin: Origin) -> Release:
     """Set (string value) or unset (``None``) config vars, making a new release. Unknown unsets are ignored."""
     require(actor, p.EDIT_CONFIG_APP, app)
     if not changes:
@@ -71,7 +73,7 @@ def app_config_update(*, actor, app: App, changes: dict, origin: Origin) -> Rele
     release = _next_release(app, actor=actor, description="; ".join(parts) or "Config unchanged")
     audit.record(
         actor=actor,
-        action="config.update",
+        action=AuditAction.CONFIG_UPDATE,
         origin=origin,
         app=app,
         after={"set": set_keys, "unset": unset_keys, "release": release.version},
@@ -80,7 +82,7 @@ def app_config_update(*, actor, app: App, changes: dict, origin: Origin) -> Rele
 
 
 @transaction.atomic
-def app_release_create(*, actor, app: App, description: str, origin: Origin) -> Release:
+def app_release_create(*, actor: Any, app: App, description: str, origin: Origin) -> Release:
     """Deploy: a new release with the current config."""
     require(actor, p.DEPLOY_RELEASE_APP, app)
     description = (description or "").strip()
@@ -92,7 +94,7 @@ def app_release_create(*, actor, app: App, description: str, origin: Origin) -> 
     release = _next_release(app, actor=actor, description=description)
     audit.record(
         actor=actor,
-        action="release.create",
+        action=AuditAction.RELEASE_CREATE,
         origin=origin,
         app=app,
         after={"version": release.version, "description": description},
@@ -101,7 +103,7 @@ def app_release_create(*, actor, app: App, description: str, origin: Origin) -> 
 
 
 @transaction.atomic
-def app_rollback(*, actor, app: App, version: int, origin: Origin) -> Release:
+def app_rollback(*, actor: Any, app: App, version: int, origin: Origin) -> Release:
     """Roll back to an earlier release: a new release carrying that release's config."""
     require(actor, p.ROLLBACK_APP, app)
     app = lock_app_row(app)
@@ -113,7 +115,7 @@ def app_rollback(*, actor, app: App, version: int, origin: Origin) -> Release:
     release = _next_release(app, actor=actor, description=f"Rollback to v{target.version}")
     audit.record(
         actor=actor,
-        action="release.rollback",
+        action=AuditAction.RELEASE_ROLLBACK,
         origin=origin,
         app=app,
         after={"version": release.version, "rolled_back_to": target.version},
@@ -121,7 +123,7 @@ def app_rollback(*, actor, app: App, version: int, origin: Origin) -> Release:
     return release
 
 
-def _parse_quantity(raw, current: int, process_type: str) -> int:
+def _parse_quantity(raw: object, current: int, process_type: str) -> int:
     text = str(raw).strip()
     if not re.fullmatch(r"[+-]?\d{1,4}", text):
         raise Invalid(
@@ -136,7 +138,7 @@ def _parse_quantity(raw, current: int, process_type: str) -> int:
 
 
 @transaction.atomic
-def app_scale(*, actor, app: App, updates: list[dict], origin: Origin) -> list[Formation]:
+def app_scale(*, actor: Any, app: App, updates: list[dict[str, Any]], origin: Origin) -> list[Formation]:
     """Scale or resize process types: each update has ``type`` and ``quantity`` and/or ``size``."""
     require(actor, p.SCALE_APP, app)
     app = lock_app_row(app)
@@ -160,13 +162,13 @@ def app_scale(*, actor, app: App, updates: list[dict], origin: Origin) -> list[F
             item.size = matches[0]
         item.save()
         after[process_type] = f"{item.quantity}:{item.size}"
-    audit.record(actor=actor, action="formation.scale", origin=origin, app=app, before=before, after=after)
+    audit.record(actor=actor, action=AuditAction.FORMATION_SCALE, origin=origin, app=app, before=before, after=after)
     return sorted(formation.values(), key=lambda f: f.type)
 
 
 @transaction.atomic
 def app_restart(
-    *, actor, app: App, origin: Origin, process_type: str | None = None, dyno: str | None = None
+    *, actor: Any, app: App, origin: Origin, process_type: str | None = None, dyno: str | None = None
 ) -> int:
     """Restart all dynos, those of one process type, or one dyno (``web.1``). Returns how many restarted."""
     require(actor, p.RESTART_APP, app)
@@ -189,7 +191,7 @@ def app_restart(
     count = 1 if dyno else sum(f.quantity for f in items)
     audit.record(
         actor=actor,
-        action="dynos.restart",
+        action=AuditAction.DYNOS_RESTART,
         origin=origin,
         app=app,
         after={"dyno": dyno, "type": process_type, "count": count},
@@ -198,7 +200,7 @@ def app_restart(
 
 
 @transaction.atomic
-def app_maintenance_set(*, actor, app: App, enabled: bool, origin: Origin) -> App:
+def app_maintenance_set(*, actor: Any, app: App, enabled: bool, origin: Origin) -> App:
     """Switch maintenance mode on or off."""
     require(actor, p.MAINTENANCE_APP, app)
     app = lock_app_row(app)
@@ -207,7 +209,7 @@ def app_maintenance_set(*, actor, app: App, enabled: bool, origin: Origin) -> Ap
         app.save(update_fields=["maintenance", "updated_at"])
         audit.record(
             actor=actor,
-            action="app.maintenance",
+            action=AuditAction.APP_MAINTENANCE,
             origin=origin,
             app=app,
             before={"maintenance": not enabled},

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from accessctl import policy as p
-from accessctl.access import access_for
-from accessctl.policy import Access, Reason, TeamRole
+from accessctl.access import policy as p
+from accessctl.access.facts import access_for
+from accessctl.access.policy import Access, Reason, TeamRole
 from apps.models import App, Grant
 from teams.models import Membership
 
@@ -59,7 +59,12 @@ class AccessRow:
 
     @property
     def editable(self) -> bool:
+        """Only explicit grants are edited; admins and owners hold everything through their role."""
         return self.reason == Reason.GRANT
+
+    @property
+    def from_admin_role(self) -> bool:
+        return self.reason == Reason.ADMIN_ROLE
 
 
 @dataclass(frozen=True)

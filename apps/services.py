@@ -6,20 +6,24 @@ Services that change an app's grants or lock state lock the app row first (``sel
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from accessctl import audit
-from accessctl import policy as p
-from accessctl.access import access_for, forget_access
-from accessctl.audit import Origin
-from accessctl.errors import Conflict, Invalid, NotFound
-from accessctl.names import NAME_RULE, validate_name
-from accessctl.policy import ALL_PERMS, TeamRole
+from accessctl.audit import log as audit
+from accessctl.access import policy as p
+from accessctl.access.backend import require
+from accessctl.access.errors import Conflict, Invalid, NotFound
+from accessctl.access.facts import access_for, forget_access
+from accessctl.access.names import NAME_RULE, validate_name
+from accessctl.access.policy import ALL_PERMS, AppPerm, TeamRole
+from accessctl.audit.log import Origin
+from accessctl.audit.models import AuditAction
+from accessctl.identity.models import User
 from apps.models import App, Formation, Grant, Release
 from teams.models import Membership, Team
-from teams.services import require, user_for_email
 
 NAME_TAKEN = "Name is already taken"
 BAD_APP_NAME = f"App names use {NAME_RULE}."
@@ -40,7 +44,7 @@ def lock_app_row(app: App) -> App:
     return App.objects.select_for_update(of=("self",)).select_related("team", "owner").get(pk=app.pk)
 
 
-def _perms(value, field="permissions") -> frozenset:
+def _perms(value: Iterable[str], field: str = "permissions") -> frozenset[AppPerm]:
     try:
         return p.normalize_perms(value)
     except ValueError as error:
@@ -63,7 +67,9 @@ def _generate_name() -> str:
 
 
 @transaction.atomic
-def app_create(*, actor, origin: Origin, name: str | None = None, team: Team | None = None, **attrs) -> App:
+def app_create(
+    *, actor: Any, origin: Origin, name: str | None = None, team: Team | None = None, **attrs: Any
+) -> App:
     """Create a team app (the creator gets a grant with all four permissions) or a personal app of the actor.
 
     New apps start with one ``web`` dyno and an initial release.
@@ -87,17 +93,18 @@ def app_create(*, actor, origin: Origin, name: str | None = None, team: Team | N
     Release.objects.create(
         app=app, version=1, description="Initial release", user=actor if actor.pk else None
     )
-    audit.record(actor=actor, action="app.create", origin=origin, app=app, after={"name": name})
+    audit.record(actor=actor, action=AuditAction.APP_CREATE, origin=origin, app=app, after={"name": name})
     return app
 
 
 @transaction.atomic
-def app_grant_add(*, actor, app: App, email: str, origin: Origin, permissions=(p.AppPerm.VIEW,)) -> Grant:
+def app_grant_add(
+    *, actor: Any, app: App, user: User, origin: Origin, permissions: Iterable[str] = (AppPerm.VIEW,)
+) -> Grant:
     """Give a user access to an app. On personal apps collaborators always get view, deploy and operate."""
     require(actor, p.MANAGE_ACCESS_APP, app)
     perms = _perms(permissions) if app.team_id else p.PERSONAL_COLLABORATOR_PERMS
     app = lock_app_row(app)
-    user = user_for_email(email, create=True)
     if app.owner_id == user.pk:
         raise Conflict(OWNER_GRANT.format(email=user.email, app=app.name), field="user")
     if (
@@ -112,7 +119,7 @@ def app_grant_add(*, actor, app: App, email: str, origin: Origin, permissions=(p
     )
     audit.record(
         actor=actor,
-        action="grant.add",
+        action=AuditAction.GRANT_ADD,
         origin=origin,
         app=app,
         target_user=user,
@@ -123,21 +130,23 @@ def app_grant_add(*, actor, app: App, email: str, origin: Origin, permissions=(p
 
 
 @transaction.atomic
-def app_grant_update(*, actor, app: App, email: str, permissions, origin: Origin) -> Grant:
+def app_grant_update(
+    *, actor: Any, app: App, user: User, permissions: Iterable[str], origin: Origin
+) -> Grant:
     """Replace a grant's permissions (``view`` stays). Only on team apps."""
     require(actor, p.MANAGE_ACCESS_APP, app)
     if not app.team_id:
         raise Invalid(PERSONAL_PERMISSIONS.format(app=app.name), field="permissions")
     perms = _perms(permissions)
     app = lock_app_row(app)
-    grant = _grant_of(app, email)
+    grant = _grant_of(app, user)
     before = grant.permissions
     if before != perms:
         grant.permissions = perms
         grant.save(update_fields=["permissions", "updated_at"])
         audit.record(
             actor=actor,
-            action="grant.update",
+            action=AuditAction.GRANT_UPDATE,
             origin=origin,
             app=app,
             target_user=grant.user,
@@ -150,15 +159,15 @@ def app_grant_update(*, actor, app: App, email: str, permissions, origin: Origin
 
 
 @transaction.atomic
-def app_grant_remove(*, actor, app: App, email: str, origin: Origin) -> None:
+def app_grant_remove(*, actor: Any, app: App, user: User, origin: Origin) -> Grant:
     """Take a user's grant away."""
     require(actor, p.MANAGE_ACCESS_APP, app)
     app = lock_app_row(app)
-    grant = _grant_of(app, email)
+    grant = _grant_of(app, user)
     grant.delete()
     audit.record(
         actor=actor,
-        action="grant.remove",
+        action=AuditAction.GRANT_REMOVE,
         origin=origin,
         app=app,
         target_user=grant.user,
@@ -166,10 +175,10 @@ def app_grant_remove(*, actor, app: App, email: str, origin: Origin) -> None:
     )
     forget_access(grant.user)
     forget_access(actor)
+    return grant
 
 
-def _grant_of(app: App, email: str) -> Grant:
-    user = user_for_email(email)
+def _grant_of(app: App, user: User) -> Grant:
     grant = Grant.objects.filter(app=app, user=user).select_related("user").first()
     if grant is None:
         raise NotFound(NO_GRANT.format(email=user.email, app=app.name), field="user")
@@ -177,7 +186,7 @@ def _grant_of(app: App, email: str) -> Grant:
 
 
 @transaction.atomic
-def app_join(*, actor, app: App, origin: Origin) -> Grant:
+def app_join(*, actor: Any, app: App, origin: Origin) -> Grant:
     """A member joins an unlocked team app and receives the team's join permissions."""
     app = lock_app_row(app)
     if not actor.has_perm(p.JOIN_APP, app):
@@ -189,7 +198,7 @@ def app_join(*, actor, app: App, origin: Origin) -> Grant:
     grant = Grant.objects.create(app=app, user=actor, permissions=app.team.join_permissions, granted_by=actor)
     audit.record(
         actor=actor,
-        action="app.join",
+        action=AuditAction.APP_JOIN,
         origin=origin,
         app=app,
         target_user=actor,
@@ -200,7 +209,7 @@ def app_join(*, actor, app: App, origin: Origin) -> Grant:
 
 
 @transaction.atomic
-def app_leave(*, actor, app: App, origin: Origin) -> None:
+def app_leave(*, actor: Any, app: App, origin: Origin) -> Grant:
     """The actor drops their own grant on an app."""
     require(actor, p.VIEW_APP, app)
     app = lock_app_row(app)
@@ -210,17 +219,18 @@ def app_leave(*, actor, app: App, origin: Origin) -> None:
     grant.delete()
     audit.record(
         actor=actor,
-        action="app.leave",
+        action=AuditAction.APP_LEAVE,
         origin=origin,
         app=app,
         target_user=actor,
         before={"permissions": p.sorted_perms(grant.permissions)},
     )
     forget_access(actor)
+    return grant
 
 
 @transaction.atomic
-def app_set_locked(*, actor, app: App, locked: bool, origin: Origin) -> App:
+def app_set_locked(*, actor: Any, app: App, locked: bool, origin: Origin) -> App:
     """Lock or unlock a team app. Locking changes no existing grant; it stops members joining."""
     app = lock_app_row(app)
     if not app.team_id:
@@ -235,7 +245,7 @@ def app_set_locked(*, actor, app: App, locked: bool, origin: Origin) -> App:
     app.save(update_fields=["locked", "locked_by", "locked_at", "updated_at"])
     audit.record(
         actor=actor,
-        action="app.lock" if locked else "app.unlock",
+        action=AuditAction.APP_LOCK if locked else AuditAction.APP_UNLOCK,
         origin=origin,
         app=app,
         before={"locked": not locked},
@@ -244,18 +254,18 @@ def app_set_locked(*, actor, app: App, locked: bool, origin: Origin) -> App:
     return app
 
 
-def app_lock(*, actor, app: App, origin: Origin) -> App:
+def app_lock(*, actor: Any, app: App, origin: Origin) -> App:
     """Lock a team app (error if it is locked already)."""
     return app_set_locked(actor=actor, app=app, locked=True, origin=origin)
 
 
-def app_unlock(*, actor, app: App, origin: Origin) -> App:
+def app_unlock(*, actor: Any, app: App, origin: Origin) -> App:
     """Unlock a team app (error if it is not locked)."""
     return app_set_locked(actor=actor, app=app, locked=False, origin=origin)
 
 
 @transaction.atomic
-def app_rename(*, actor, app: App, name: str, origin: Origin) -> App:
+def app_rename(*, actor: Any, app: App, name: str, origin: Origin) -> App:
     """Give the app a new, unused name."""
     require(actor, p.RENAME_APP, app)
     check_app_name(name)
@@ -269,7 +279,7 @@ def app_rename(*, actor, app: App, name: str, origin: Origin) -> App:
     app.save(update_fields=["name", "updated_at"])
     audit.record(
         actor=actor,
-        action="app.rename",
+        action=AuditAction.APP_RENAME,
         origin=origin,
         app=app,
         before={"name": before},
@@ -279,9 +289,10 @@ def app_rename(*, actor, app: App, name: str, origin: Origin) -> App:
 
 
 @transaction.atomic
-def app_delete(*, actor, app: App, origin: Origin) -> None:
+def app_delete(*, actor: Any, app: App, origin: Origin) -> App:
     """Delete the app with its grants, formation and releases."""
     require(actor, p.DELETE_APP, app)
     app = lock_app_row(app)
-    audit.record(actor=actor, action="app.delete", origin=origin, app=app, before={"name": app.name})
+    audit.record(actor=actor, action=AuditAction.APP_DELETE, origin=origin, app=app, before={"name": app.name})
     app.delete()
+    return app

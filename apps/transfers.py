@@ -2,67 +2,62 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from typing import Any
+
 from django.db import transaction
 
-from accessctl import audit
-from accessctl import policy as p
-from accessctl.access import forget_access
-from accessctl.audit import Origin
-from accessctl.errors import Conflict, NotFound
+from accessctl.access import policy as p
+from accessctl.access.backend import require
+from accessctl.access.errors import Conflict
+from accessctl.access.facts import forget_access
+from accessctl.audit import log as audit
+from accessctl.audit.log import Origin
+from accessctl.audit.models import AuditAction
+from accessctl.identity.models import User
 from apps.models import App, Grant
 from apps.services import lock_app_row
 from teams.models import Team
-from teams.services import require, user_for_email
 
 SAME_OWNER = "{app} already belongs to {owner}."
-ONLY_OWNER = "Only the owner of a personal app can transfer it."
-UNKNOWN_TEAM = "Couldn't find a team named {name}."
 
 
 def _owner_label(app: App) -> str:
-    return f"team:{app.team.name}" if app.team_id else app.owner.email
+    return f"team:{app.team.name}" if app.team else app.owner.email  # type: ignore[union-attr]
 
 
 @transaction.atomic
-def app_transfer(*, actor, app: App, recipient: str, origin: Origin) -> App:
-    """Transfer an app to a team (by name) or a user (by e-mail).
+def app_transfer(*, actor: Any, app: App, recipient: Team | User, origin: Origin) -> App:
+    """Transfer an app to a team or a user. Who may move the app is the rules' ``TRANSFER_APP``: for a team
+    app its team's admins, for a personal app its owner. The destination decides the rest:
 
     - personal app to a team: the owner, who may create apps there; they keep a grant with all permissions;
     - team app to another team: an admin of both teams; grants stay;
-    - team app to a user: an admin of the team; the user becomes owner, every grant is removed;
-    - personal app to another user: the owner; the previous owner stays on as a collaborator.
+    - team app to a user: the user becomes owner, every grant is removed and the lock goes;
+    - personal app to another user: the previous owner stays on as a collaborator.
     """
     require(actor, p.VIEW_APP, app)
     app = lock_app_row(app)
-    if app.team_id:
-        require(actor, p.TRANSFER_OUT_TEAM, app.team)
-    elif app.owner_id != actor.pk and actor.pk is not None:
-        raise PermissionDenied(ONLY_OWNER)
+    require(actor, p.TRANSFER_APP, app)
     before = _owner_label(app)
-    if "@" in recipient:
-        _to_user(actor, app, user_for_email(recipient))
+    if isinstance(recipient, Team):
+        _to_team(actor, app, recipient)
     else:
-        team = Team.objects.filter(name=recipient).first()
-        if team is None:
-            raise NotFound(UNKNOWN_TEAM.format(name=recipient), field="owner")
-        _to_team(actor, app, team)
+        _to_user(app, recipient)
     app.save()
-    after = _owner_label(app)
     audit.record(
         actor=actor,
-        action="app.transfer",
+        action=AuditAction.APP_TRANSFER,
         origin=origin,
         app=app,
         before={"owner": before},
-        after={"owner": after},
+        after={"owner": _owner_label(app)},
     )
     return app
 
 
-def _to_team(actor, app: App, team: Team) -> None:
+def _to_team(actor: Any, app: App, team: Team) -> None:
     if app.team_id == team.pk:
-        raise Conflict(SAME_OWNER.format(app=app.name, owner=team.name), field="owner")
+        raise Conflict(SAME_OWNER.format(app=app.name, owner=team.name), field="recipient")
     if app.team_id:
         require(actor, p.TRANSFER_OUT_TEAM, team)
     else:
@@ -73,9 +68,9 @@ def _to_team(actor, app: App, team: Team) -> None:
     app.team, app.owner = team, None
 
 
-def _to_user(actor, app: App, user) -> None:
+def _to_user(app: App, user: User) -> None:
     if app.owner_id == user.pk:
-        raise Conflict(SAME_OWNER.format(app=app.name, owner=user.email), field="owner")
+        raise Conflict(SAME_OWNER.format(app=app.name, owner=user.email), field="recipient")
     if app.team_id:
         app.grants.all().delete()
         app.locked, app.locked_by, app.locked_at = False, None, None

@@ -1,20 +1,23 @@
 """App pages: overview, Access (pencil-edit of grants, add/remove, lock, join/leave) and creation."""
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import redirect, render
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from accessctl import policy as p
-from accessctl.models import User
-from accessctl.web import add_error, call, done, get_app, pencil_edit, submit
+from accessctl.access import policy as p
+from accessctl.identity.models import User
+from accessctl.web.changes import change, done, pencil_form, pencil_saved
+from accessctl.web.lookups import get_app
 from apps import services
 from apps.forms import AddUserForm, CreateAppForm, GrantForm
-from apps.models import DYNO_SIZES
-from apps.selectors import app_access_rows
+from apps.models import DYNO_SIZES, App
+from apps.selectors import AccessRow, app_access_rows
 from teams.selectors import teams_for
 
 ACCESS_TEMPLATE = "apps/app_access.html"
@@ -24,162 +27,134 @@ JOIN_REFUSED = (
 )
 
 
-@login_required
-def app_detail(request, app):
+def _access_url(app: App) -> str:
+    return reverse("apps:access", kwargs={"app": app.name})
+
+
+def app_detail(request: HttpRequest, app: str) -> HttpResponse:
     """Overview: owner, lock and maintenance state, formation, latest releases, allowed actions."""
-    app = get_app(request, app)
-    return render(
-        request,
-        "apps/app_detail.html",
-        {
-            "app": app,
-            "formation": list(app.formation.all()),
-            "releases": list(app.releases.select_related("user")[:10]),
-            "sizes": DYNO_SIZES,
-        },
-    )
+    found = get_app(request, app)
+    context = {
+        "app": found,
+        "formation": list(found.formation.all()),
+        "releases": list(found.releases.select_related("user")[:10]),
+        "sizes": DYNO_SIZES,
+    }
+    return render(request, "apps/app_detail.html", context)
 
 
-def _access_context(request, app, **extra):
-    return {"app": app, "access": app_access_rows(app), "add_form": AddUserForm(), **extra}
-
-
-@login_required
-def app_access(request, app):
-    """Everyone with access and why; admins and manage holders edit."""
-    app = get_app(request, app)
-    context = _access_context(request, app)
-    if request.htmx and request.htmx.target == "grant-table":
+def _access_page(request: HttpRequest, app: App, status: int = 200, **forms: Any) -> HttpResponse:
+    context = {"app": app, "access": app_access_rows(app), "add_form": AddUserForm(), **forms}
+    if request.htmx and request.htmx.target == "grant-table":  # type: ignore[attr-defined]
         return render(request, f"{ACCESS_TEMPLATE}#grant-table", context)
-    return render(request, ACCESS_TEMPLATE, context)
+    return render(request, ACCESS_TEMPLATE, context, status=status)
 
 
-def _row(app, user_id):
+def app_access(request: HttpRequest, app: str) -> HttpResponse:
+    """Everyone with access and why; admins and manage holders edit."""
+    return _access_page(request, get_app(request, app))
+
+
+def _row(app: App, user_id: int) -> AccessRow:
     for row in app_access_rows(app).rows:
         if row.user.pk == user_id:
             return row
     raise Http404("This user has no access to the app.")
 
 
-@login_required
-def grant_row(request, app, user_id):
+def grant_row(request: HttpRequest, app: str, user_id: int) -> HttpResponse:
     """One row of the access table (the Cancel of a pencil edit)."""
-    app = get_app(request, app)
-    return render(request, f"{ACCESS_TEMPLATE}#grant-row", {"app": app, "row": _row(app, user_id)})
+    found = get_app(request, app)
+    return render(request, f"{ACCESS_TEMPLATE}#grant-row", {"app": found, "row": _row(found, user_id)})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
-def grant_edit(request, app, user_id):
+def grant_edit(request: HttpRequest, app: str, user_id: int) -> HttpResponse:
     """The pencil: four checkboxes in place of the row; on save the updated row comes back."""
-    app = get_app(request, app, perm=p.MANAGE_ACCESS_APP)
-    row = _row(app, user_id)
+    found = get_app(request, app, perm=p.MANAGE_ACCESS_APP)
+    row = _row(found, user_id)
     if not row.editable:
         raise Http404("Only explicit grants can be edited; team admins hold everything through their role.")
     form = GrantForm(request.POST if request.method == "POST" else None, initial={"permissions": row.perms})
-    email = row.user.email
-    return pencil_edit(
+    if request.method == "POST" and change(request, services.app_grant_update, form, app=found, user=row.user):
+        return pencil_saved(
+            request,
+            row=f"{ACCESS_TEMPLATE}#grant-row",
+            context={"app": found, "row": _row(found, user_id)},
+            message=f"Updated the permissions of {row.user.email}.",
+            url=_access_url(found),
+        )
+    return pencil_form(
         request,
-        form=form,
-        save=lambda data: call(
-            request, services.app_grant_update, app=app, email=email, permissions=data["permissions"]
-        ),
-        saved=f"Updated the permissions of {email}.",
-        back_url=reverse("apps:access", kwargs={"app": app.name}),
-        template=ACCESS_TEMPLATE,
-        partials=("grant-row", "grant-form"),
+        partial=f"{ACCESS_TEMPLATE}#grant-form",
         page="apps/grant_edit.html",
-        context={"app": app, "row": row},
-        fresh_row=lambda: {"app": app, "row": _row(app, user_id)},
+        context={"app": found, "row": row, "form": form},
     )
 
 
-@login_required
 @require_POST
-def grant_add(request, app):
+def grant_add(request: HttpRequest, app: str) -> HttpResponse:
     """Give a user access with chosen permissions (view always included)."""
-    app = get_app(request, app, perm=p.MANAGE_ACCESS_APP)
+    found = get_app(request, app, perm=p.MANAGE_ACCESS_APP)
     form = AddUserForm(request.POST)
-    return submit(
-        request,
-        form,
-        lambda data: call(request, services.app_grant_add, app=app, **data),
-        success=lambda _: f"Gave {form.cleaned_data['email']} access to {app.name}.",
-        url=reverse("apps:access", kwargs={"app": app.name}),
-        failure=lambda: render(
-            request, ACCESS_TEMPLATE, _access_context(request, app, add_form=form), status=422
-        ),
-    )
+    outcome = change(request, services.app_grant_add, form, app=found)
+    if outcome:
+        message = f"Gave {outcome.result.user.email} access to {found.name}."
+        return done(request, outcome, message, _access_url(found))
+    return _access_page(request, found, status=422, add_form=form)
 
 
-@login_required
 @require_POST
-def grant_remove(request, app, user_id):
+def grant_remove(request: HttpRequest, app: str, user_id: int) -> HttpResponse:
     """Take a user's grant away."""
-    app = get_app(request, app, perm=p.MANAGE_ACCESS_APP)
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        raise Http404("No such user.")
-    _, error = call(request, services.app_grant_remove, app=app, email=user.email)
-    return done(
-        request,
-        f"Removed {user.email} from {app.name}.",
-        reverse("apps:access", args=[app.name]),
-        error=error,
-    )
+    found = get_app(request, app, perm=p.MANAGE_ACCESS_APP)
+    user = get_object_or_404(User, pk=user_id)
+    outcome = change(request, services.app_grant_remove, app=found, user=user)
+    return done(request, outcome, f"Removed {user.email} from {found.name}.", _access_url(found))
 
 
-@login_required
 @require_POST
-def app_lock(request, app, locked=True):
+def app_lock(request: HttpRequest, app: str, locked: bool = True) -> HttpResponse:
     """Lock App / Unlock App: answers the lock panel (htmx) and tells the grant table to refresh."""
-    app = get_app(request, app, perm=p.LOCK_APP)
-    service = services.app_lock if locked else services.app_unlock
-    updated, error = call(request, service, app=app)
-    if request.htmx and error is None:
-        response = render(request, f"{ACCESS_TEMPLATE}#lock-panel", {"app": updated})
+    found = get_app(request, app, perm=p.LOCK_APP)
+    outcome = change(request, services.app_set_locked, app=found, locked=locked)
+    if request.htmx and outcome:  # type: ignore[attr-defined]
+        response = render(request, f"{ACCESS_TEMPLATE}#lock-panel", {"app": outcome.result})
         return trigger_client_event(response, "access-changed")
     verb = "Locked" if locked else "Unlocked"
-    return done(request, f"{verb} {app.name}.", reverse("apps:access", args=[app.name]), error=error)
+    return done(request, outcome, f"{verb} {found.name}.", _access_url(found))
 
 
-@login_required
 @require_POST
-def app_join(request, app):
+def app_join(request: HttpRequest, app: str) -> HttpResponse:
     """A member joins an unlocked team app."""
-    app = get_app(request, app, perm=p.JOIN_APP, refusal=JOIN_REFUSED)
-    grant, error = call(request, services.app_join, app=app)
-    message = f"You joined {app.name} with {', '.join(grant.perm_list)}." if grant else ""
-    return done(request, message, reverse("apps:access", args=[app.name]), error=error)
+    found = get_app(request, app, perm=p.JOIN_APP, refusal=JOIN_REFUSED)
+    outcome = change(request, services.app_join, app=found)
+    message = f"You joined {found.name} with {', '.join(outcome.result.perm_list)}." if outcome else ""
+    return done(request, outcome, message, _access_url(found))
 
 
-@login_required
 @require_POST
-def app_leave(request, app):
+def app_leave(request: HttpRequest, app: str) -> HttpResponse:
     """Drop my own grant on the app."""
-    app = get_app(request, app, perm=p.LEAVE_APP, refusal="You hold no permissions of your own on this app.")
-    _, error = call(request, services.app_leave, app=app)
-    return done(request, f"You left {app.name}.", reverse("home"), error=error)
+    refusal = "You hold no permissions of your own on this app."
+    found = get_app(request, app, perm=p.LEAVE_APP, refusal=refusal)
+    outcome = change(request, services.app_leave, app=found)
+    return done(request, outcome, f"You left {found.name}.", reverse("home"))
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
-def app_create(request):
+def app_create(request: HttpRequest) -> HttpResponse:
     """Create a personal app, or a team app in a team where I may create apps."""
     teams = [
         row.team for row in teams_for(request.user) if request.user.has_perm(p.CREATE_APP_TEAM, row.team)
     ]
-    form = CreateAppForm(
-        request.POST if request.method == "POST" else None,
-        teams=teams,
-        initial={"team": request.GET.get("team", "")},
-    )
-    if request.method == "POST" and form.is_valid():
-        team = next((t for t in teams if t.name == form.cleaned_data["team"]), None)
-        app, error = call(request, services.app_create, name=form.cleaned_data["name"] or None, team=team)
-        if error is None:
-            messages.success(request, f"Created {app.name}.")
-            return redirect("apps:detail", app=app.name)
-        add_error(form, error)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "apps/app_create.html", {"form": form}, status=status)
+    if request.method == "GET":
+        form = CreateAppForm(teams=teams, initial={"team": request.GET.get("team", "")})
+        return render(request, "apps/app_create.html", {"form": form})
+    form = CreateAppForm(request.POST, teams=teams)
+    outcome = change(request, services.app_create, form)
+    if outcome:
+        url = reverse("apps:detail", kwargs={"app": outcome.result.name})
+        return done(request, outcome, f"Created {outcome.result.name}.", url)
+    return render(request, "apps/app_create.html", {"form": form}, status=422)

@@ -4,7 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count
 
-from accessctl.admin_support import ServiceAdmin
+from accessctl.admin.base import ServiceAdmin
+from accessctl.identity.people import user_for_email
 from teams import services
 from teams.models import Membership, Team
 
@@ -68,7 +69,7 @@ class TeamAdmin(ServiceAdmin):
     def save_model(self, request, obj, form, change):
         actor, origin = self.actor(request), self.origin(request)
         if not change:
-            admin_user = services.user_for_email(form.cleaned_data["first_admin"], create=True)
+            admin_user = user_for_email(form.cleaned_data["first_admin"], create=True)
             created = services.team_create(actor=actor, name=obj.name, admin=admin_user, origin=origin)
             obj.pk = created.pk
             return
@@ -85,15 +86,11 @@ class TeamAdmin(ServiceAdmin):
                 continue
             data = inline_form.cleaned_data
             if data.get("user") is not None:
-                services.team_member_add(
-                    actor=actor, team=team, email=data["user"].email, role=data["role"], origin=origin
-                )
+                services.team_member_add(actor=actor, team=team, user=data["user"], role=data["role"], origin=origin)
         for inline_form in formset.deleted_forms:
             membership = inline_form.instance
             if membership.pk:
-                services.team_member_remove(
-                    actor=actor, team=team, email=membership.user.email, origin=origin
-                )
+                services.team_member_remove(actor=actor, team=team, user=membership.user, origin=origin)
 
 
 @admin.register(Membership)
@@ -111,7 +108,7 @@ class MembershipAdmin(ServiceAdmin):
         membership = services.team_member_add(
             actor=self.actor(request),
             team=obj.team,
-            email=obj.user.email,
+            user=obj.user,
             role=obj.role,
             origin=self.origin(request),
         )
@@ -119,5 +116,5 @@ class MembershipAdmin(ServiceAdmin):
 
     def delete_model(self, request, obj):
         services.team_member_remove(
-            actor=self.actor(request), team=obj.team, email=obj.user.email, origin=self.origin(request)
+            actor=self.actor(request), team=obj.team, user=obj.user, origin=self.origin(request)
         )

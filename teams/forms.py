@@ -2,52 +2,32 @@
 
 from django import forms
 
-from accessctl.fields import PermissionSetFormField
-from accessctl.names import NAME_RULE
-from accessctl.policy import COLLABORATOR, TeamRole
+from typing import Any
+
+from django.db.models import QuerySet
+
+from accessctl.access.fields import PermissionSetFormField
+from accessctl.access.names import NAME_RULE
+from accessctl.access.policy import COLLABORATOR, TeamRole
+from accessctl.audit.models import AuditAction, AuditEvent
+from accessctl.identity.people import PersonField
 from apps.models import App
-
-AUDIT_ACTIONS = [
-    "member.add",
-    "member.role_change",
-    "member.remove",
-    "grant.add",
-    "grant.update",
-    "grant.remove",
-    "app.create",
-    "app.join",
-    "app.leave",
-    "app.lock",
-    "app.unlock",
-    "app.rename",
-    "app.transfer",
-    "app.delete",
-    "app.maintenance",
-    "config.update",
-    "release.create",
-    "release.rollback",
-    "formation.scale",
-    "dynos.restart",
-    "team.create",
-    "team.settings",
-    "team.sso",
-]
-
+from teams.models import Team
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=TeamRole.choices)
 
 
 class AddMemberForm(forms.Form):
-    email = forms.EmailField(max_length=254, label="E-mail")
+    user = PersonField(create=True)
     role = forms.ChoiceField(choices=TeamRole.choices, initial=TeamRole.MEMBER)
 
 
 class AddCollaboratorForm(forms.Form):
-    email = forms.EmailField(max_length=254, label="E-mail")
+    user = PersonField(create=True)
     app = forms.ModelChoiceField(queryset=App.objects.none(), empty_label="Pick an app", to_field_name="name")
 
-    def __init__(self, *args, team, **kwargs):
+    def __init__(self, *args: Any, team: Team, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["app"].queryset = App.objects.filter(team=team).order_by("name")
 
@@ -83,18 +63,18 @@ class AuditFilterForm(forms.Form):
     target = forms.CharField(required=False, max_length=254, label="Target e-mail")
     app = forms.CharField(required=False, max_length=30)
     action = forms.ChoiceField(
-        required=False, choices=[("", "All actions"), *[(a, a) for a in AUDIT_ACTIONS]]
+        required=False, choices=[("", "All actions"), *AuditAction.choices]
     )
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise forms.ValidationError("The start date must be on or before the end date.")
         return data
 
-    def apply(self, events):
+    def apply(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         """Narrow an AuditEvent queryset by the valid filters."""
         data = self.cleaned_data if self.is_valid() else {}
         if data.get("actor"):

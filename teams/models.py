@@ -6,9 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from accessctl.fields import PermissionSetField
-from accessctl.names import validate_name
-from accessctl.policy import TeamRole
+from accessctl.access.fields import PermissionSetField
+from accessctl.access.names import validate_name
+from accessctl.access.policy import TeamRole
 
 
 class Team(models.Model):

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from accessctl.access import access_for
+from accessctl.access.facts import access_for
 from accessctl.models import User
-from accessctl.policy import COLLABORATOR, TeamRole
+from accessctl.access.policy import COLLABORATOR, TeamRole
 from apps.models import Grant
 from teams.models import Membership, Team
 
@@ -49,11 +49,6 @@ def team_people(team: Team, *, role: str | None = None, search: str | None = Non
     if search:
         people = people.filter(Q(email__icontains=search.strip()) | Q(name__icontains=search.strip()))
     return people
-
-
-def display_role(person) -> str:
-    """The role shown for a person of ``team_people``: their team role or ``collaborator``."""
-    return person.team_role or COLLABORATOR
 
 
 def team_grants_of(team: Team, user) -> list[Grant]:

@@ -6,40 +6,33 @@ pass the last-admin check and leave a team without an admin.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.core.validators import validate_email
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import IntegrityError, transaction
 
-from accessctl import audit
-from accessctl import policy as p
-from accessctl.access import forget_access
-from accessctl.audit import Origin
-from accessctl.errors import Conflict, Invalid, NotFound
-from accessctl.models import User
-from accessctl.names import NAME_RULE, validate_name
-from accessctl.policy import TeamRole
+from accessctl.audit import log as audit
+from accessctl.access import policy as p
+from accessctl.access.backend import require
+from accessctl.access.errors import Conflict, Invalid, NotFound
+from accessctl.access.facts import forget_access
+from accessctl.access.names import NAME_RULE, validate_name
+from accessctl.access.policy import LAST_ADMIN, TeamRole, leaves_team_without_admin
+from accessctl.audit.log import Origin
+from accessctl.audit.models import AuditAction
+from accessctl.identity.models import User
 from apps.models import Grant
 from teams.models import Membership, Team
 
-LAST_ADMIN = "{team} must have at least one admin. Add another admin first."
 UNKNOWN_ROLE = "Unknown role '{role}'. Use admin, member or viewer."
 NOT_A_MEMBER = "{email} is not a member of {team}."
 NOT_A_MEMBER_COLLABORATOR = (
     "{email} is not a member of {team}. Add them to the team first (members:add) before giving them a role."
 )
-BAD_EMAIL = "'{email}' is not a valid e-mail address."
 TEAM_NAME_TAKEN = "The team name '{name}' is already taken. Choose another name."
 BAD_TEAM_NAME = f"Team names use {NAME_RULE}."
 RESERVED_TEAM_NAMES = frozenset({"apps", "permissions"})  # path segments of the Platform API under /teams/
 RESERVED_TEAM_NAME = "The team name '{name}' is reserved. Choose another name."
-
-
-def require(actor, perm: str, obj) -> None:
-    """Re-check a permission inside a service (defence in depth). Raises ``PermissionDenied``."""
-    if not actor.has_perm(perm, obj):
-        raise PermissionDenied(
-            f"You do not have permission to do this ({perm.split('.')[1].replace('_', ' ')})."
-        )
 
 
 def parse_role(role: str) -> TeamRole:
@@ -47,28 +40,6 @@ def parse_role(role: str) -> TeamRole:
         return TeamRole(role)
     except ValueError:
         raise Invalid(UNKNOWN_ROLE.format(role=role), field="role") from None
-
-
-def clean_email(email: str) -> str:
-    email = (email or "").strip().lower()
-    try:
-        if len(email) > 254:
-            raise ValueError
-        validate_email(email)
-    except Exception:
-        raise Invalid(BAD_EMAIL.format(email=email[:80]), field="email") from None
-    return email
-
-
-def user_for_email(email: str, *, create: bool = False) -> User:
-    """The account with this e-mail; with ``create``, a new pending account (no usable password)."""
-    email = clean_email(email)
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        if not create:
-            raise NotFound(f"There is no account with the e-mail {email}.", field="email")
-        user = User.objects.create_user(email)
-    return user
 
 
 def check_team_name(name: str) -> str:
@@ -93,45 +64,41 @@ def _lock_team(actor, perm: str, team: Team) -> Team:
     return team
 
 
-def _admin_count(team: Team) -> int:
-    return Membership.objects.filter(team=team, role=TeamRole.ADMIN).count()
-
-
-def _refuse_if_last_admin(team: Team, membership: Membership | None) -> None:
-    if membership is not None and membership.role == TeamRole.ADMIN and _admin_count(team) <= 1:
+def _refuse_if_last_admin(team: Team, membership: Membership, role_after: str | None) -> None:
+    """Refuse a change of ``membership`` to ``role_after`` (``None``: removal) that leaves no admin."""
+    if membership.role != TeamRole.ADMIN:
+        return  # only an admin's change can leave the team without one: no need to count
+    admins = Membership.objects.filter(team=team, role=TeamRole.ADMIN).count()
+    if leaves_team_without_admin(admins=admins, role_before=membership.role, role_after=role_after):
         raise Conflict(LAST_ADMIN.format(team=team.name))
 
 
 @transaction.atomic
-def team_create(*, actor, name: str, admin: User, origin: Origin) -> Team:
+def team_create(*, actor: Any, name: str, admin: User, origin: Origin) -> Team:
     """Create a team with ``admin`` as its first admin."""
     check_team_name(name)
     if Team.objects.filter(name=name).exists():
         raise Conflict(TEAM_NAME_TAKEN.format(name=name), field="name")
     team = Team.objects.create(name=name)
     Membership.objects.create(team=team, user=admin, role=TeamRole.ADMIN)
-    audit.record(actor=actor, action="team.create", origin=origin, team=team, after={"name": name})
+    audit.record(actor=actor, action=AuditAction.TEAM_CREATE, origin=origin, team=team, after={"name": name})
     audit.record(
-        actor=actor, action="member.add", origin=origin, team=team, target_user=admin, after={"role": "admin"}
+        actor=actor, action=AuditAction.MEMBER_ADD, origin=origin, team=team, target_user=admin, after={"role": TeamRole.ADMIN}
     )
     forget_access(admin)
     return team
 
 
 @transaction.atomic
-def team_member_add(*, actor, team: Team, email: str, role: str, origin: Origin) -> Membership:
-    """Add a member, or change the role of one who is there already (create-or-update).
-
-    An e-mail without an account creates a pending account.
-    """
+def team_member_add(*, actor: Any, team: Team, user: User, role: str, origin: Origin) -> Membership:
+    """Add a member, or change the role of one who is there already (create-or-update)."""
     role = parse_role(role)
     team = _lock_team(actor, p.MANAGE_MEMBERS, team)
-    user = user_for_email(email, create=True)
     membership = Membership.objects.filter(team=team, user=user).first()
     if membership is None:
         membership = Membership.objects.create(team=team, user=user, role=role)
         audit.record(
-            actor=actor, action="member.add", origin=origin, team=team, target_user=user, after={"role": role}
+            actor=actor, action=AuditAction.MEMBER_ADD, origin=origin, team=team, target_user=user, after={"role": role}
         )
     elif membership.role != role:
         _change_role(actor=actor, team=team, membership=membership, role=role, origin=origin)
@@ -141,36 +108,40 @@ def team_member_add(*, actor, team: Team, email: str, role: str, origin: Origin)
 
 @transaction.atomic
 def team_member_set_role(
-    *, actor, team: Team, email: str, role: str, origin: Origin, allowed_roles=None
+    *,
+    actor: Any,
+    team: Team,
+    user: User,
+    role: str,
+    origin: Origin,
+    allowed_roles: Iterable[str] | None = None,
 ) -> Membership:
     """Change an existing member's role. Collaborators must be added with ``team_member_add`` first.
 
     ``allowed_roles`` narrows the roles (the CLI's ``members:set`` assigns only admin and member).
     """
     role = parse_role(role)
-    if allowed_roles is not None and role not in allowed_roles:
+    if allowed_roles is not None and role not in set(allowed_roles):
         names = " or ".join(sorted(allowed_roles))
         raise Invalid(f"This command can only assign the {names} role, not {role}.", field="role")
     team = _lock_team(actor, p.MANAGE_MEMBERS, team)
-    user = user_for_email(email)
     membership = Membership.objects.filter(team=team, user=user).first()
     if membership is None:
-        raise NotFound(NOT_A_MEMBER_COLLABORATOR.format(email=user.email, team=team.name), field="email")
+        raise NotFound(NOT_A_MEMBER_COLLABORATOR.format(email=user.email, team=team.name), field="user")
     if membership.role != role:
         _change_role(actor=actor, team=team, membership=membership, role=role, origin=origin)
     forget_access(user)
     return membership
 
 
-def _change_role(*, actor, team: Team, membership: Membership, role: TeamRole, origin: Origin) -> None:
-    if role != TeamRole.ADMIN:
-        _refuse_if_last_admin(team, membership)
+def _change_role(*, actor: Any, team: Team, membership: Membership, role: TeamRole, origin: Origin) -> None:
+    _refuse_if_last_admin(team, membership, role)
     before = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
     audit.record(
         actor=actor,
-        action="member.role_change",
+        action=AuditAction.MEMBER_ROLE_CHANGE,
         origin=origin,
         team=team,
         target_user=membership.user,
@@ -181,33 +152,35 @@ def _change_role(*, actor, team: Team, membership: Membership, role: TeamRole, o
 
 @transaction.atomic
 def team_member_remove(
-    *, actor, team: Team, email: str, origin: Origin, revoke_grants: bool = False
+    *, actor: Any, team: Team, user: User, origin: Origin, revoke_grants: bool = False
 ) -> list[str]:
     """End a member's role. Their grants stay (they become a collaborator) unless ``revoke_grants``.
 
     Returns the names of the apps whose grants were revoked.
     """
     team = _lock_team(actor, p.MANAGE_MEMBERS, team)
-    return _remove_membership(actor=actor, team=team, email=email, origin=origin, revoke_grants=revoke_grants)
+    return _remove_membership(actor=actor, team=team, user=user, origin=origin, revoke_grants=revoke_grants)
 
 
 @transaction.atomic
-def team_leave(*, actor, team: Team, origin: Origin) -> None:
+def team_leave(*, actor: Any, team: Team, origin: Origin) -> Team:
     """The actor leaves the team (not as its last admin). Their grants stay, as for a removal."""
     team = _lock_team(actor, p.LEAVE_TEAM, team)
-    _remove_membership(actor=actor, team=team, email=actor.email, origin=origin, revoke_grants=False)
+    _remove_membership(actor=actor, team=team, user=actor, origin=origin, revoke_grants=False)
+    return team
 
 
-def _remove_membership(*, actor, team: Team, email: str, origin: Origin, revoke_grants: bool) -> list[str]:
-    user = user_for_email(email)
+def _remove_membership(
+    *, actor: Any, team: Team, user: User, origin: Origin, revoke_grants: bool
+) -> list[str]:
     membership = Membership.objects.filter(team=team, user=user).first()
     if membership is None:
-        raise NotFound(NOT_A_MEMBER.format(email=user.email, team=team.name), field="email")
-    _refuse_if_last_admin(team, membership)
+        raise NotFound(NOT_A_MEMBER.format(email=user.email, team=team.name), field="user")
+    _refuse_if_last_admin(team, membership, None)
     membership.delete()
     audit.record(
         actor=actor,
-        action="member.remove",
+        action=AuditAction.MEMBER_REMOVE,
         origin=origin,
         team=team,
         target_user=user,
@@ -218,7 +191,7 @@ def _remove_membership(*, actor, team: Team, email: str, origin: Origin, revoke_
     return revoked
 
 
-def revoke_team_grants(*, actor, team: Team, user, origin: Origin) -> list[str]:
+def revoke_team_grants(*, actor: Any, team: Team, user: User, origin: Origin) -> list[str]:
     """Delete a user's grants on the team's apps (one audit event each); returns the app names.
 
     Call inside the transaction of the use case that revokes them.
@@ -229,7 +202,7 @@ def revoke_team_grants(*, actor, team: Team, user, origin: Origin) -> list[str]:
         revoked.append(grant.app.name)
         audit.record(
             actor=actor,
-            action="grant.remove",
+            action=AuditAction.GRANT_REMOVE,
             origin=origin,
             team=team,
             app=grant.app,
@@ -243,11 +216,11 @@ def revoke_team_grants(*, actor, team: Team, user, origin: Origin) -> list[str]:
 @transaction.atomic
 def team_settings_update(
     *,
-    actor,
+    actor: Any,
     team: Team,
     origin: Origin,
     name: str | None = None,
-    join_permissions=None,
+    join_permissions: Iterable[str] | None = None,
     require_mfa: bool | None = None,
     sso_enforced: bool | None = None,
 ) -> Team:
@@ -280,6 +253,6 @@ def team_settings_update(
         except IntegrityError:
             raise Conflict(TEAM_NAME_TAKEN.format(name=name), field="name") from None
         audit.record(
-            actor=actor, action="team.settings", origin=origin, team=team, before=before, after=after
+            actor=actor, action=AuditAction.TEAM_SETTINGS, origin=origin, team=team, before=before, after=after
         )
     return team

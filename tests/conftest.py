@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from accessctl.policy import TeamRole
+from accessctl.access.policy import TeamRole
 from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
 
 

@@ -14,3 +14,4 @@ STORAGES = {
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 STATIC_ROOT = None
+ACCESSCTL_STRICT_PERMISSIONS = True

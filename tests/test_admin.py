@@ -7,9 +7,9 @@ from http import HTTPStatus
 import pytest
 from django.contrib.auth.models import Group
 
-from accessctl.audit import COMMAND
+from accessctl.audit.log import COMMAND
 from accessctl.models import ApiToken, AuditEvent
-from accessctl.tokens import api_token_create
+from accessctl.identity.tokens import api_token_create
 from apps.models import App, Grant
 from teams.models import Membership, Team
 from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
@@ -246,7 +246,8 @@ def test_audit_events_are_read_only_and_export_csv(client_as, root, team, team_a
         "/admin/accessctl/auditevent/", {"action": "export_csv", "_selected_action": [event.pk]}
     )
     content = b"".join(response.streaming_content).decode()
-    assert content.splitlines()[0].startswith("created_at,actor_label,action") and "app.lock" in content
+    assert content.splitlines()[0] == "time,actor,action,description,team,app,target,before,after,source,ip"
+    assert ",app.lock,App locked,acme," in content
 
 
 @pytest.mark.parametrize("size", [5, 300])

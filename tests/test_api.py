@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from accessctl.audit import COMMAND
+from accessctl.audit.log import COMMAND
 from accessctl.models import ApiToken, AuditEvent
-from accessctl.tokens import api_token_create
+from accessctl.identity.tokens import api_token_create
 from apps.models import Grant
 from teams.models import Membership
 from tests.factories import (

@@ -3,8 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from accessctl.audit import Origin
-from accessctl.errors import Conflict, Invalid, NotFound
+from accessctl.identity.people import user_for_email
+from accessctl.audit.log import Origin
+from accessctl.access.errors import Conflict, Invalid, NotFound
 from accessctl.models import AuditEvent, User
 from apps import operations, services, transfers
 from apps.models import App, Grant
@@ -89,8 +90,8 @@ def test_locking_keeps_grants_and_new_members_only_view(team, team_admin, app, m
     app.refresh_from_db()
     assert app.locked and app.locked_by == team_admin
     assert fresh(member).has_perm("apps.deploy_app", app)
-    team_member_add(actor=team_admin, team=team, email="late@acme.test", role="member", origin=API)
-    late = User.objects.get(email="late@acme.test")
+    team_member_add(actor=team_admin, team=team, user=user_for_email("late@acme.test", create=True), role="member", origin=API)
+    late = User.objects.get(user=user_for_email("late@acme.test", create=True))
     assert late.has_perm("apps.view_app", app)
     assert not late.has_perm("apps.deploy_app", app)
     assert not late.has_perm("apps.join_app", app)
@@ -126,14 +127,14 @@ def test_personal_apps_cannot_be_locked(outsider):
 
 def test_grant_add_update_remove_round_trip(team_admin, app):
     grant = services.app_grant_add(
-        actor=team_admin, app=app, email="bob@x.test", permissions=["deploy"], origin=API
+        actor=team_admin, app=app, user=user_for_email("bob@x.test", create=True), permissions=["deploy"], origin=API
     )
     assert grant.permissions == {"view", "deploy"}
     services.app_grant_update(
-        actor=team_admin, app=app, email="bob@x.test", permissions=["operate"], origin=API
+        actor=team_admin, app=app, user=user_for_email("bob@x.test", create=True), permissions=["operate"], origin=API
     )
     assert perms_of(grant.user, app) == {"view", "operate"}
-    services.app_grant_remove(actor=team_admin, app=app, email="bob@x.test", origin=API)
+    services.app_grant_remove(actor=team_admin, app=app, user=user_for_email("bob@x.test", create=True), origin=API)
     assert perms_of(grant.user, app) is None
     events = list(AuditEvent.objects.order_by("id").values_list("action", "before", "after"))
     assert events == [
@@ -145,26 +146,26 @@ def test_grant_add_update_remove_round_trip(team_admin, app):
 
 def test_manage_holder_can_drop_own_manage(app, member):
     GrantFactory(app=app, user=member, permissions="view,manage")
-    services.app_grant_update(actor=member, app=app, email=member.email, permissions=["deploy"], origin=API)
+    services.app_grant_update(actor=member, app=app, user=member, permissions=["deploy"], origin=API)
     member = fresh(member)
     assert not member.has_perm("apps.manage_access_app", app)
     with pytest.raises(PermissionDenied):
         services.app_grant_update(
-            actor=member, app=app, email=member.email, permissions=["manage"], origin=API
+            actor=member, app=app, user=member, permissions=["manage"], origin=API
         )
 
 
 def test_grant_refusals(team_admin, app, collaborator):
     with pytest.raises(Conflict, match="already has access"):
-        services.app_grant_add(actor=team_admin, app=app, email=collaborator.email, origin=API)
+        services.app_grant_add(actor=team_admin, app=app, user=collaborator, origin=API)
     with pytest.raises(Conflict, match="is an admin of acme"):
-        services.app_grant_add(actor=team_admin, app=app, email=team_admin.email, origin=API)
+        services.app_grant_add(actor=team_admin, app=app, user=team_admin, origin=API)
     with pytest.raises(Invalid, match="Unknown permission 'fly'"):
-        services.app_grant_add(actor=team_admin, app=app, email="new@x.test", permissions=["fly"], origin=API)
-    assert not User.objects.filter(email="new@x.test").exists()
+        services.app_grant_add(actor=team_admin, app=app, user=user_for_email("new@x.test", create=True), permissions=["fly"], origin=API)
+    assert not User.objects.filter(user=user_for_email("new@x.test", create=True)).exists()
     with pytest.raises(NotFound, match="is not a collaborator"):
         services.app_grant_update(
-            actor=team_admin, app=app, email="admin@acme.test", permissions=[], origin=API
+            actor=team_admin, app=app, user=user_for_email("admin@acme.test", create=True), permissions=[], origin=API
         )
 
 
@@ -172,18 +173,18 @@ def test_grant_refusals(team_admin, app, collaborator):
 def test_grant_management_needs_manage(app, member, perms):
     GrantFactory(app=app, user=member, permissions=perms)
     with pytest.raises(PermissionDenied):
-        services.app_grant_add(actor=member, app=app, email="x@x.test", origin=API)
+        services.app_grant_add(actor=member, app=app, user=user_for_email("x@x.test", create=True), origin=API)
 
 
 def test_personal_app_collaborators_get_view_deploy_operate(outsider):
     app = AppFactory(team=None, owner=outsider)
     grant = services.app_grant_add(
-        actor=outsider, app=app, email="pal@x.test", permissions=["manage"], origin=API
+        actor=outsider, app=app, user=user_for_email("pal@x.test", create=True), permissions=["manage"], origin=API
     )
     assert grant.permissions == {"view", "deploy", "operate"}
     with pytest.raises(Invalid, match="only be set on team apps"):
         services.app_grant_update(
-            actor=outsider, app=app, email="pal@x.test", permissions=["deploy"], origin=API
+            actor=outsider, app=app, user=user_for_email("pal@x.test", create=True), permissions=["deploy"], origin=API
         )
 
 
@@ -207,7 +208,7 @@ def test_rename_and_delete_need_manage(app, member, team_admin):
 
 def test_transfer_personal_app_into_team_keeps_owner_grant(team, member):
     app = AppFactory(team=None, owner=member)
-    transfers.app_transfer(actor=member, app=app, recipient=team.name, origin=API)
+    transfers.app_transfer(actor=member, app=app, recipient=team, origin=API)
     app.refresh_from_db()
     assert app.team == team and app.owner is None
     assert perms_of(member, app) == {"view", "deploy", "operate", "manage"}
@@ -216,15 +217,15 @@ def test_transfer_personal_app_into_team_keeps_owner_grant(team, member):
 def test_viewer_cannot_transfer_into_team(team, viewer):
     app = AppFactory(team=None, owner=viewer)
     with pytest.raises(PermissionDenied):
-        transfers.app_transfer(actor=viewer, app=app, recipient=team.name, origin=API)
+        transfers.app_transfer(actor=viewer, app=app, recipient=team, origin=API)
 
 
 def test_team_app_out_to_user_needs_admin_and_drops_grants(team_admin, app, member):
     GrantFactory(app=app, user=member, permissions="view,manage")
-    with pytest.raises(PermissionDenied):
-        transfers.app_transfer(actor=member, app=app, recipient="bob@x.test", origin=API)
     bob = UserFactory(email="bob@x.test")
-    transfers.app_transfer(actor=team_admin, app=app, recipient="bob@x.test", origin=API)
+    with pytest.raises(PermissionDenied):
+        transfers.app_transfer(actor=member, app=app, recipient=bob, origin=API)
+    transfers.app_transfer(actor=team_admin, app=app, recipient=bob, origin=API)
     app.refresh_from_db()
     assert app.owner == bob and app.team is None and not app.grants.exists()
     assert AuditEvent.objects.get(action="app.transfer").after == {"owner": "bob@x.test"}
@@ -233,9 +234,9 @@ def test_team_app_out_to_user_needs_admin_and_drops_grants(team_admin, app, memb
 def test_team_app_to_another_team_needs_admin_of_both(team, team_admin, app):
     beta = TeamFactory(name="beta")
     with pytest.raises(PermissionDenied):
-        transfers.app_transfer(actor=team_admin, app=app, recipient="beta", origin=API)
+        transfers.app_transfer(actor=team_admin, app=app, recipient=beta, origin=API)
     MembershipFactory(team=beta, user=team_admin, role="admin")
-    transfers.app_transfer(actor=fresh(team_admin), app=app, recipient="beta", origin=API)
+    transfers.app_transfer(actor=fresh(team_admin), app=app, recipient=beta, origin=API)
     app.refresh_from_db()
     assert app.team == beta
 

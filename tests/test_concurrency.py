@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connections
 
-from accessctl.audit import Origin
-from accessctl.errors import Conflict
+from accessctl.audit.log import Origin
+from accessctl.access.errors import Conflict
 from accessctl.models import User
-from accessctl.policy import TeamRole
+from accessctl.access.policy import TeamRole
 from teams.models import Membership
 from teams.services import team_member_remove, team_member_set_role
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
@@ -60,10 +60,10 @@ def test_demoting_both_last_admins_at_once_keeps_one(n):
     root = UserFactory(email=f"root{n}@race.test", is_superuser=True)
     outcomes = race(
         lambda: team_member_set_role(
-            actor=root, team=team, email=first.email, role="member", origin=Origin("admin")
+            actor=root, team=team, user=first, role="member", origin=Origin("admin")
         ),
         lambda: team_member_set_role(
-            actor=root, team=team, email=second.email, role="member", origin=Origin("admin")
+            actor=root, team=team, user=second, role="member", origin=Origin("admin")
         ),
     )
     failures = [o for o in outcomes if o is not None]
@@ -78,10 +78,10 @@ def test_two_admins_removing_each_other_leaves_one(n):
     team, first, second = _two_admin_team(n)
     outcomes = race(
         lambda: team_member_remove(
-            actor=User.objects.get(pk=second.pk), team=team, email=first.email, origin=Origin("api")
+            actor=User.objects.get(pk=second.pk), team=team, user=first, origin=Origin("api")
         ),
         lambda: team_member_remove(
-            actor=User.objects.get(pk=first.pk), team=team, email=second.email, origin=Origin("web")
+            actor=User.objects.get(pk=first.pk), team=team, user=second, origin=Origin("web")
         ),
     )
     failures = [o for o in outcomes if o is not None]

@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import RequestFactory
 
 from accessctl import identity
-from accessctl.audit import COMMAND, SYSTEM
+from accessctl.audit.log import COMMAND, SYSTEM
 from accessctl.models import AuditEvent, User
-from accessctl.sso.provider import TeamSsoAdapter
+from accessctl.identity.sso.provider import TeamSsoAdapter
 from teams.models import Membership
 from tests.factories import PASSWORD, AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
 from tests.idp import IdentityProvider, browser, csrf_post, password_sign_in, sso_sign_in

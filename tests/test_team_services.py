@@ -3,10 +3,11 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from accessctl.audit import Origin
-from accessctl.errors import Conflict, Invalid, NotFound
+from accessctl.identity.people import user_for_email
+from accessctl.audit.log import Origin
+from accessctl.access.errors import Conflict, Invalid, NotFound
 from accessctl.models import AuditEvent, User
-from accessctl.policy import MEMBERS_SET_ROLES
+from accessctl.access.policy import MEMBERS_SET_ROLES
 from apps.models import Grant
 from teams import services
 from teams.models import Membership
@@ -21,7 +22,7 @@ def roles(team):
 
 
 def test_admin_adds_member_and_audit_records_it(team, team_admin):
-    services.team_member_add(actor=team_admin, team=team, email="Joe@Acme.com", role="member", origin=WEB)
+    services.team_member_add(actor=team_admin, team=team, user=user_for_email("Joe@Acme.com", create=True), role="member", origin=WEB)
     assert roles(team)["joe@acme.com"] == "member"
     event = AuditEvent.objects.get(action="member.add", target_email="joe@acme.com")
     assert (event.actor, event.team, event.source, event.ip) == (team_admin, team, "web", "10.0.0.1")
@@ -29,13 +30,13 @@ def test_admin_adds_member_and_audit_records_it(team, team_admin):
 
 
 def test_adding_unknown_email_creates_pending_account(team, team_admin):
-    services.team_member_add(actor=team_admin, team=team, email="new@acme.test", role="viewer", origin=WEB)
-    user = User.objects.get(email="new@acme.test")
+    services.team_member_add(actor=team_admin, team=team, user=user_for_email("new@acme.test", create=True), role="viewer", origin=WEB)
+    user = User.objects.get(user=user_for_email("new@acme.test", create=True))
     assert user.is_pending and not user.has_usable_password()
 
 
 def test_adding_existing_member_with_other_role_changes_role(team, team_admin, member):
-    services.team_member_add(actor=team_admin, team=team, email=member.email, role="viewer", origin=WEB)
+    services.team_member_add(actor=team_admin, team=team, user=member, role="viewer", origin=WEB)
     assert roles(team)[member.email] == "viewer"
     event = AuditEvent.objects.get(action="member.role_change")
     assert (event.before, event.after) == ({"role": "member"}, {"role": "viewer"})
@@ -45,8 +46,8 @@ def test_adding_existing_member_with_other_role_changes_role(team, team_admin, m
 def test_only_admins_manage_members(request, team, actor_fixture):
     actor = request.getfixturevalue(actor_fixture)
     with pytest.raises(PermissionDenied):
-        services.team_member_add(actor=actor, team=team, email="x@y.test", role="member", origin=WEB)
-    assert not User.objects.filter(email="x@y.test").exists()
+        services.team_member_add(actor=actor, team=team, user=user_for_email("x@y.test", create=True), role="member", origin=WEB)
+    assert not User.objects.filter(user=user_for_email("x@y.test", create=True)).exists()
     assert not AuditEvent.objects.filter(action="member.add", target_email="x@y.test").exists()
 
 
@@ -69,10 +70,10 @@ def test_bad_input_is_refused_naming_the_field(team, team_admin, email, role, fi
 def test_last_admin_cannot_be_demoted_or_removed(team, team_admin):
     with pytest.raises(Conflict, match=r"acme must have at least one admin\. Add another admin first\."):
         services.team_member_set_role(
-            actor=team_admin, team=team, email=team_admin.email, role="member", origin=WEB
+            actor=team_admin, team=team, user=team_admin, role="member", origin=WEB
         )
     with pytest.raises(Conflict, match="at least one admin"):
-        services.team_member_remove(actor=team_admin, team=team, email=team_admin.email, origin=WEB)
+        services.team_member_remove(actor=team_admin, team=team, user=team_admin, origin=WEB)
     with pytest.raises(Conflict, match="at least one admin"):
         services.team_leave(actor=team_admin, team=team, origin=WEB)
     assert roles(team) == {team_admin.email: "admin"}
@@ -80,9 +81,9 @@ def test_last_admin_cannot_be_demoted_or_removed(team, team_admin):
 
 
 def test_second_admin_unlocks_the_first(team, team_admin, member):
-    services.team_member_set_role(actor=team_admin, team=team, email=member.email, role="admin", origin=WEB)
+    services.team_member_set_role(actor=team_admin, team=team, user=member, role="admin", origin=WEB)
     services.team_member_set_role(
-        actor=team_admin, team=team, email=team_admin.email, role="member", origin=WEB
+        actor=team_admin, team=team, user=team_admin, role="member", origin=WEB
     )
     assert roles(team) == {member.email: "admin", team_admin.email: "member"}
 
@@ -92,7 +93,7 @@ def test_members_set_path_only_assigns_admin_or_member(team, team_admin, member)
         services.team_member_set_role(
             actor=team_admin,
             team=team,
-            email=member.email,
+            user=member,
             role="viewer",
             origin=WEB,
             allowed_roles=MEMBERS_SET_ROLES,
@@ -103,14 +104,14 @@ def test_members_set_path_only_assigns_admin_or_member(team, team_admin, member)
 def test_collaborator_must_be_added_before_getting_a_role(team, team_admin, collaborator):
     with pytest.raises(NotFound, match="Add them to the team first"):
         services.team_member_set_role(
-            actor=team_admin, team=team, email=collaborator.email, role="member", origin=WEB
+            actor=team_admin, team=team, user=collaborator, role="member", origin=WEB
         )
     assert collaborator.email not in roles(team)
 
 
 def test_removed_member_keeps_grants_as_collaborator(team, team_admin, member, app):
     GrantFactory(app=app, user=member, permissions="view,deploy")
-    revoked = services.team_member_remove(actor=team_admin, team=team, email=member.email, origin=WEB)
+    revoked = services.team_member_remove(actor=team_admin, team=team, user=member, origin=WEB)
     assert revoked == []
     assert Grant.objects.filter(user=member, app=app).exists()
     member = User.objects.get(pk=member.pk)
@@ -124,7 +125,7 @@ def test_removal_can_revoke_grants_too(team, team_admin, member, app):
     GrantFactory(app=app, user=member, permissions="view,deploy")
     GrantFactory(app=other_team_app, user=member)
     revoked = services.team_member_remove(
-        actor=team_admin, team=team, email=member.email, origin=WEB, revoke_grants=True
+        actor=team_admin, team=team, user=member, origin=WEB, revoke_grants=True
     )
     assert revoked == [app.name]
     assert list(Grant.objects.filter(user=member).values_list("app__name", flat=True)) == [
@@ -182,13 +183,13 @@ def test_failed_change_rolls_back_everything(team, team_admin, member, app, monk
 
     monkeypatch.setattr(services.audit, "record", explode)
     with pytest.raises(RuntimeError):
-        services.team_member_remove(actor=team_admin, team=team, email=member.email, origin=WEB)
+        services.team_member_remove(actor=team_admin, team=team, user=member, origin=WEB)
     assert roles(team)[member.email] == "member"
 
 
 def test_unknown_user_for_set_and_remove(team, team_admin):
     with pytest.raises(NotFound, match="no account"):
-        services.team_member_remove(actor=team_admin, team=team, email="nobody@x.test", origin=WEB)
+        services.team_member_remove(actor=team_admin, team=team, user=user_for_email("nobody@x.test", create=True), origin=WEB)
     UserFactory(email="stranger@x.test")
     with pytest.raises(NotFound, match="is not a member of acme"):
-        services.team_member_remove(actor=team_admin, team=team, email="stranger@x.test", origin=WEB)
+        services.team_member_remove(actor=team_admin, team=team, user=user_for_email("stranger@x.test", create=True), origin=WEB)

@@ -6,18 +6,21 @@ import functools
 import json
 import logging
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from accessctl.audit import Origin
-from accessctl.errors import DomainError
-from accessctl.identity import SignInRequired
+from accessctl.audit.log import Origin
+from accessctl.access.errors import DomainError
+from accessctl.identity.signin import SignInRequired
 from accessctl.models import AuditSource
-from accessctl.tokens import token_for, token_sign_in
+from accessctl.identity.tokens import token_for, token_sign_in
 
 log = logging.getLogger("accessctl.api")
 CONTENT_TYPE = "application/vnd.heroku+json; version=3"
@@ -46,11 +49,13 @@ def origin(request) -> Origin:
 def api_view(*methods: str):
     """Wrap an API view: only ``methods``, bearer-token auth (never the session cookie), errors as JSON.
 
-    The view receives ``request.user`` set from the token. Domain errors, refusals and 404s become the
-    ``{"id", "message"}`` answers the Heroku CLI prints.
+    The view receives ``request.user`` set from the token. A change (any method but GET) runs in one
+    transaction, so an account created for an e-mail is gone again when the change is refused. Domain errors,
+    refusals and 404s become the ``{"id", "message"}`` answers the Heroku CLI prints.
     """
 
     def decorate(view):
+        @login_not_required  # a bearer token, never the session, signs API calls in
         @csrf_exempt
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
@@ -64,7 +69,8 @@ def api_view(*methods: str):
             request.user = token.user
             request.sign_in = token_sign_in(token)
             try:
-                return view(request, *args, **kwargs)
+                with nullcontext() if request.method == "GET" else transaction.atomic():
+                    return view(request, *args, **kwargs)
             except ApiError as error:
                 return error_response(error.status, error.error_id, error.message)
             except DomainError as error:

@@ -6,6 +6,8 @@ Accept header decides which one answers.
 
 import logging
 
+from accessctl.api.http import error_response
+
 API_MEDIA_TYPE = "application/vnd.heroku+json"
 log = logging.getLogger("accessctl.api")
 
@@ -28,28 +30,7 @@ class ApiRoutingMiddleware:
         """An unexpected error in an API view answers the Heroku error shape, not an HTML page."""
         if not getattr(request, "is_api", False):
             return None
-        from accessctl.api.http import error_response
-
         log.exception("api_error method=%s path=%s", request.method, request.path)
         return error_response(
             500, "internal_server_error", "Internal server error. The error was logged; try again."
         )
-
-
-class SignInRequiredMiddleware:
-    """Pages: a team member whose sign-in falls short of the team's policy gets a page saying what to do."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        from accessctl.identity import SignInRequired
-
-        if isinstance(exception, SignInRequired) and not getattr(request, "is_api", False):
-            from accessctl.views import sign_in_required
-
-            return sign_in_required(request, exception)
-        return None

@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 
-from accessctl import policy as p
+from accessctl.access import policy as p
 
 TEAM_EMAIL_DOMAIN = "herokumanager.com"  # the CLI tells team apps by this owner e-mail domain
 _NS = uuid.UUID("5b1f3a2e-8f0c-4d0e-9a55-0c6f2a1d7e10")

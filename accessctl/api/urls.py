@@ -1,5 +1,6 @@
 """The Platform API's URLs: Heroku's paths, no trailing slashes (selected by the Accept header)."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 
 from accessctl.api import views_apps as apps
@@ -35,7 +36,7 @@ urlpatterns = [
     path("apps/<str:app>/formations/<str:process_type>", runtime.formation_type),
     path("apps/<str:app>/dynos", runtime.dynos),
     path("apps/<str:app>/dynos/<str:dyno>", runtime.dyno),
-    re_path(r"", lambda request, *args, **kwargs: handler404(request)),  # JSON 404 even with DEBUG on
+    re_path(r"", login_not_required(lambda request, *args, **kwargs: handler404(request))),  # JSON, DEBUG or not
 ]
 
 

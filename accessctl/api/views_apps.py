@@ -3,12 +3,13 @@
 from django.db.models import Q
 from django.http import Http404
 
-from accessctl import policy as p
-from accessctl.access import access_for
+from accessctl.access import policy as p
+from accessctl.access.facts import access_for
 from accessctl.api import serializers as s
 from accessctl.api.http import ApiError, api_view, body, json_response, origin, ranged, string_list
-from accessctl.errors import Invalid
-from accessctl.web import get_app, get_team
+from accessctl.access.errors import Invalid
+from accessctl.identity.people import recipient_for, user_for_email
+from accessctl.web.lookups import get_app, get_team
 from apps import services, transfers
 from apps.models import App
 from apps.operations import app_maintenance_set
@@ -105,9 +106,8 @@ def team_app(request, app):
             actor=request.user, app=app, locked=data["locked"], origin=origin(request)
         )
     else:
-        app = transfers.app_transfer(
-            actor=request.user, app=app, recipient=data["owner"], origin=origin(request)
-        )
+        recipient = recipient_for(data["owner"], field="owner")
+        app = transfers.app_transfer(actor=request.user, app=app, recipient=recipient, origin=origin(request))
     return json_response(_app_json(request, _reload(app)))
 
 
@@ -128,9 +128,8 @@ def team_app_collaborators(request, app):
         services.app_join(actor=request.user, app=app, origin=origin(request))
     else:
         perms = string_list(data.get("permissions", ["view"]), "permissions")
-        services.app_grant_add(
-            actor=request.user, app=app, email=email, permissions=perms, origin=origin(request)
-        )
+        user = user_for_email(email, create=True, field="user")
+        services.app_grant_add(actor=request.user, app=app, user=user, permissions=perms, origin=origin(request))
     return json_response(_collaborator(request, app, email), status=201)
 
 
@@ -140,9 +139,8 @@ def team_app_collaborator(request, app, email):
     app = _team_app(request, app)
     data = body(request, permissions=(list, True))
     perms = string_list(data["permissions"], "permissions")
-    services.app_grant_update(
-        actor=request.user, app=app, email=email, permissions=perms, origin=origin(request)
-    )
+    user = user_for_email(email, field="user")
+    services.app_grant_update(actor=request.user, app=app, user=user, permissions=perms, origin=origin(request))
     return json_response(_collaborator(request, app, email))
 
 
@@ -180,7 +178,8 @@ def app_collaborators(request, app):
             key=lambda row, field: getattr(row.user, field),
         )
     data = body(request, user=(str, True), silent=(bool, False))
-    services.app_grant_add(actor=request.user, app=app, email=data["user"], origin=origin(request))
+    user = user_for_email(data["user"], create=True, field="user")
+    services.app_grant_add(actor=request.user, app=app, user=user, origin=origin(request))
     return json_response(_collaborator(request, app, data["user"]), status=201)
 
 
@@ -192,7 +191,8 @@ def app_collaborator(request, app, email):
     if email.lower() == request.user.email.lower():
         services.app_leave(actor=request.user, app=app, origin=origin(request))
     else:
-        services.app_grant_remove(actor=request.user, app=app, email=email, origin=origin(request))
+        user = user_for_email(email, field="user")
+        services.app_grant_remove(actor=request.user, app=app, user=user, origin=origin(request))
     return json_response(answer)
 
 
@@ -202,9 +202,8 @@ def app_transfers(request):
     data = body(request, app=(str, True), recipient=(str, True), silent=(bool, False))
     app = get_app(request, data["app"])
     previous_owner = s.owner_of(app)
-    app = transfers.app_transfer(
-        actor=request.user, app=app, recipient=data["recipient"], origin=origin(request)
-    )
+    recipient = recipient_for(data["recipient"])
+    app = transfers.app_transfer(actor=request.user, app=app, recipient=recipient, origin=origin(request))
     app = _reload(app)
     return json_response(
         {

@@ -2,10 +2,10 @@
 
 import json
 
-from accessctl import policy as p
+from accessctl.access import policy as p
 from accessctl.api import serializers as s
 from accessctl.api.http import ApiError, api_view, body, json_response, origin, ranged
-from accessctl.web import get_app
+from accessctl.web.lookups import get_app
 from apps import operations
 from apps.models import Release
 

@@ -4,11 +4,12 @@ from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.core.exceptions import PermissionDenied
 
-from accessctl import policy as p
-from accessctl.access import access_for
+from accessctl.access import policy as p
+from accessctl.access.facts import access_for
 from accessctl.api import serializers as s
 from accessctl.api.http import api_view, body, json_response, origin, ranged
-from accessctl.web import get_team
+from accessctl.identity.people import user_for_email
+from accessctl.web.lookups import get_team
 from apps.selectors import apps_visible_to
 from teams import services
 from teams.selectors import team_people, teams_for
@@ -73,14 +74,15 @@ def team_members(request, team):
         return ranged(request, people, allowed=("email",), serialize=lambda person: s.member(person, team))
     data = body(request, email=(str, True), role=(str, True))
     if request.method == "PUT":
+        user = user_for_email(data["email"], create=True)
         services.team_member_add(
-            actor=request.user, team=team, email=data["email"], role=data["role"], origin=origin(request)
+            actor=request.user, team=team, user=user, role=data["role"], origin=origin(request)
         )
     else:
         services.team_member_set_role(
             actor=request.user,
             team=team,
-            email=data["email"],
+            user=user_for_email(data["email"]),
             role=data["role"],
             origin=origin(request),
             allowed_roles=p.MEMBERS_SET_ROLES,
@@ -93,7 +95,8 @@ def team_member(request, team, email):
     """E8: remove a member; their app grants stay (they become a collaborator)."""
     team = get_team(request, team, perm=p.LIST_APPS_TEAM)
     member = _member_json(team, email)
-    services.team_member_remove(actor=request.user, team=team, email=email, origin=origin(request))
+    user = user_for_email(email)
+    services.team_member_remove(actor=request.user, team=team, user=user, origin=origin(request))
     return json_response(member)
 
 

@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accessctl.audit import COMMAND
-from accessctl.errors import DomainError
+from accessctl.audit.log import COMMAND
+from accessctl.access.errors import DomainError
 from accessctl.models import User
-from accessctl.tokens import api_token_create
+from accessctl.identity.tokens import api_token_create
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accessctl.audit import COMMAND, SystemActor
+from accessctl.audit.log import COMMAND, SystemActor
 from accessctl.models import User
 from apps.models import App, Grant
 from apps.operations import app_config_update
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             if team is None:
                 team = team_create(actor=ACTOR, name=team_name, admin=users[members[0][0]], origin=COMMAND)
             for email, role in members:
-                team_member_add(actor=ACTOR, team=team, email=email, role=role, origin=COMMAND)
+                team_member_add(actor=ACTOR, team=team, user=users[email], role=role, origin=COMMAND)
         acme = Team.objects.get(name="acme")
         for name, locked in APPS:
             app = App.objects.filter(name=name).first()
@@ -62,7 +62,7 @@ class Command(BaseCommand):
         for app_name, email, perms in GRANTS:
             app = App.objects.get(name=app_name)
             if not Grant.objects.filter(app=app, user=users[email]).exists():
-                app_grant_add(actor=ACTOR, app=app, email=email, permissions=perms, origin=COMMAND)
+                app_grant_add(actor=ACTOR, app=app, user=users[email], permissions=perms, origin=COMMAND)
         support = self._user(SUPPORT_EMAIL, "Sam Support", is_staff=True)
         group = Group.objects.filter(name="support").first()
         if group is not None:

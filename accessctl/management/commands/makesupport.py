@@ -2,9 +2,10 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accessctl import audit
-from accessctl.audit import COMMAND, SYSTEM
-from accessctl.models import User
+from accessctl.audit import log as audit
+from accessctl.audit.log import COMMAND, SYSTEM
+from accessctl.audit.models import AuditAction
+from accessctl.identity.models import User
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         user.groups.add(group)
         audit.record(
             actor=SYSTEM,
-            action="user.flags",
+            action=AuditAction.USER_FLAGS,
             origin=COMMAND,
             target_user=user,
             after={"is_staff": True, "groups": ["support"]},

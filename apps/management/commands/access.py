@@ -26,16 +26,16 @@ class Command(ServiceCommand):
         app = self.app(app)
         if action == "add":
             grant = self.run_service(
-                app_grant_add, app=app, email=email, permissions=_perms(options["permissions"])
+                app_grant_add, app=app, user=self.user(email, create=True), permissions=_perms(options["permissions"])
             )
             perms = ", ".join(sorted(grant.permissions))
             self.stdout.write(f"Adding {email} access to the app {app.name} with {perms} permissions... done")
         elif action == "update":
             grant = self.run_service(
-                app_grant_update, app=app, email=email, permissions=_perms(options["permissions"])
+                app_grant_update, app=app, user=self.user(email), permissions=_perms(options["permissions"])
             )
             perms = ",".join(sorted(grant.permissions))
             self.stdout.write(f"Updating {email} in application {app.name} with {perms} permissions... done")
         else:
-            self.run_service(app_grant_remove, app=app, email=email)
+            self.run_service(app_grant_remove, app=app, user=self.user(email))
             self.stdout.write(f"Removing {email} access from the app {app.name}... done")

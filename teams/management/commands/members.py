@@ -1,5 +1,5 @@
 from accessctl.management.base import ServiceCommand
-from accessctl.policy import TeamRole
+from accessctl.access.policy import TeamRole
 from teams.services import team_member_add, team_member_remove, team_member_set_role
 
 
@@ -23,14 +23,14 @@ class Command(ServiceCommand):
     def handle(self, *args, action, email, team, **options):
         team = self.team(team)
         if action == "add":
-            self.run_service(team_member_add, team=team, email=email, role=options["role"])
+            self.run_service(team_member_add, team=team, user=self.user(email, create=True), role=options["role"])
             self.stdout.write(f"Adding {email} to {team.name} as {options['role']}... done")
         elif action == "set":
-            self.run_service(team_member_set_role, team=team, email=email, role=options["role"])
+            self.run_service(team_member_set_role, team=team, user=self.user(email), role=options["role"])
             self.stdout.write(f"Adding {email} to {team.name} as {options['role']}... done")
         else:
             revoked = self.run_service(
-                team_member_remove, team=team, email=email, revoke_grants=options["revoke_grants"]
+                team_member_remove, team=team, user=self.user(email), revoke_grants=options["revoke_grants"]
             )
             self.stdout.write(f"Removing {email} from {team.name}... done")
             if revoked:

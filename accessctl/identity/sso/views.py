@@ -5,7 +5,7 @@ from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAu
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 
-from accessctl.sso.provider import TeamSsoAdapter
+from accessctl.identity.sso.provider import TeamSsoAdapter
 
 
 @login_not_required

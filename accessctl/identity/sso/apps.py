@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class SsoConfig(AppConfig):
-    name = "accessctl.sso"
+    name = "accessctl.identity.sso"
     label = "accessctl_sso"
     verbose_name = "Team SSO"

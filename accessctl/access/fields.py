@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import capfirst
 
-from accessctl.policy import AppPerm, normalize_perms, sorted_perms
+from accessctl.access.policy import AppPerm, normalize_perms, sorted_perms
 
 
 class PermissionSetField(models.CharField):

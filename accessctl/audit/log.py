@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from accessctl.models import AuditEvent, AuditSource
+from accessctl.audit.models import AuditAction, AuditEvent, AuditSource
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ SYSTEM = SystemActor()
 def record(
     *,
     actor,
-    action: str,
+    action: AuditAction,
     origin: Origin,
     team=None,
     app=None,

@@ -1,25 +1,14 @@
-"""Support console: users, audit events (read-only, CSV), API tokens. Site look and allauth login."""
+"""Support console: users (with their roles and grants) and API tokens; changes go through services."""
 
-import csv
-
-from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.db.models import Count
-from django.http import StreamingHttpResponse
 
-from accessctl import services
-from accessctl.admin_support import ReadOnlyInline, ServiceAdmin
-from accessctl.models import ApiToken, AuditEvent, User
-from accessctl.tokens import api_token_revoke
+from accessctl.admin.base import ReadOnlyInline, ServiceAdmin
+from accessctl.identity import accounts as services
+from accessctl.identity.models import ApiToken, User
+from accessctl.identity.tokens import api_token_revoke
 from apps.models import Grant
 from teams.models import Membership
-
-admin.site.site_header = "accessctl support console"
-admin.site.site_title = "accessctl support"
-admin.site.index_title = "Who has what access, and who changed it"
-admin.site.site_url = "/"
-admin.site.login = secure_admin_login(admin.site.login)
-
 
 class MembershipOfUserInline(ReadOnlyInline):
     model = Membership
@@ -96,64 +85,6 @@ class UserAdmin(ServiceAdmin):
 
     def delete_model(self, request, obj):
         services.user_delete(actor=self.actor(request), user=obj, origin=self.origin(request))
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = (
-        "created_at",
-        "actor_label",
-        "action",
-        "team_name",
-        "app_name",
-        "target_email",
-        "source",
-        "ip",
-    )
-    list_filter = ("action", "source", "team")
-    search_fields = ("actor_label", "target_email", "app_name", "team_name")
-    date_hierarchy = "created_at"
-    list_select_related = ("team",)
-    actions = ("export_csv",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.action(description="Export selected events as CSV", permissions=["view"])
-    def export_csv(self, request, queryset):
-        writer = csv.writer(_Echo())
-        columns = [
-            "created_at",
-            "actor_label",
-            "action",
-            "team_name",
-            "app_name",
-            "target_email",
-            "before",
-            "after",
-            "source",
-            "ip",
-        ]
-
-        def rows():
-            yield writer.writerow(columns)
-            for event in queryset.order_by("-created_at").iterator(chunk_size=500):
-                yield writer.writerow([getattr(event, column) for column in columns])
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv")
-        response["Content-Disposition"] = 'attachment; filename="audit-events.csv"'
-        return response
 
 
 @admin.register(ApiToken)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from accessctl.sso import views
+from accessctl.identity.sso import views
 
 urlpatterns = [
     path(

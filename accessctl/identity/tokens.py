@@ -9,11 +9,12 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accessctl import audit
-from accessctl.audit import Origin
-from accessctl.errors import Invalid, NotFound
-from accessctl.models import ApiToken, User
-from accessctl.policy import NO_SIGN_IN, SignIn
+from accessctl.audit import log as audit
+from accessctl.audit.log import Origin
+from accessctl.access.errors import Invalid, NotFound
+from accessctl.audit.models import AuditAction
+from accessctl.identity.models import ApiToken, User
+from accessctl.access.signin import NO_SIGN_IN, SignIn
 
 TOKEN_PREFIX = "actl_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -46,12 +47,12 @@ def api_token_create(
         mfa=sign_in.mfa,
         sso_team_ids=sorted(sign_in.sso_team_ids),
     )
-    audit.record(actor=actor, action="token.create", origin=origin, target_user=actor, after={"name": name})
+    audit.record(actor=actor, action=AuditAction.TOKEN_CREATE, origin=origin, target_user=actor, after={"name": name})
     return token, raw
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: User, token_id: int, origin: Origin) -> None:
+def api_token_revoke(*, actor: User, token_id: int, origin: Origin) -> ApiToken:
     """Revoke a token: one's own, or any (support staff with the permission to delete tokens)."""
     token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
     if token is None or (
@@ -60,8 +61,9 @@ def api_token_revoke(*, actor: User, token_id: int, origin: Origin) -> None:
         raise NotFound("There is no such token on your account.", field="token")
     token.delete()
     audit.record(
-        actor=actor, action="token.revoke", origin=origin, target_user=token.user, before={"name": token.name}
+        actor=actor, action=AuditAction.TOKEN_REVOKE, origin=origin, target_user=token.user, before={"name": token.name}
     )
+    return token
 
 
 def token_for(raw: str) -> ApiToken | None:

@@ -1,0 +1,73 @@
+"""The one permission backend: object permissions from the rules engine, model permissions from Django."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from allauth.account.auth_backends import AuthenticationBackend
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+
+from accessctl.access.facts import access_for
+from accessctl.access.policy import APP_PERMISSIONS, PERMISSIONS, TEAM_PERMISSIONS
+from apps.models import App
+from teams.models import Team
+
+STAFF_SCOPE = "_accessctl_staff_scope"
+
+
+def acting_as_staff(user: Any) -> Any:
+    """The user as a support-console actor: checks on objects answer from their model permissions (groups).
+
+    Support staff change data in the Django admin because their group allows it, not because of a team role.
+    The copy is still the same ``User`` row, so services record it as the actor.
+    """
+    clone = copy.copy(user)
+    setattr(clone, STAFF_SCOPE, True)
+    return clone
+
+
+def check_known(perm: str) -> None:
+    """In strict mode (DEBUG and tests) a permission string the rules do not know is a programming error."""
+    if perm not in PERMISSIONS and getattr(settings, "ACCESSCTL_STRICT_PERMISSIONS", False):
+        raise ImproperlyConfigured(f"Unknown permission {perm!r}: it is not in accessctl.access.policy.")
+
+
+def require(actor: Any, perm: str, obj: object) -> None:
+    """Re-check a permission inside a service (defence in depth). Raises ``PermissionDenied``."""
+    if not actor.has_perm(perm, obj):
+        raise PermissionDenied(
+            f"You do not have permission to do this ({perm.split('.')[1].replace('_', ' ')})."
+        )
+
+
+class AccessBackend(AuthenticationBackend):
+    """Answers ``user.has_perm("apps.deploy_app", app)`` and ``user.has_perm("teams.manage_members", team)``.
+
+    With an App or Team object the answer comes only from ``policy``; with no object the same strings mean
+    Django's model permissions (groups), which support staff use in the admin. Unknown codenames deny (and
+    raise in strict mode). Note that Django lets active superusers pass every check before asking any
+    backend. A user made by :func:`acting_as_staff` is answered from model permissions even with an object.
+    """
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        if obj is None or getattr(user_obj, STAFF_SCOPE, False):
+            return bool(super().has_perm(user_obj, perm))
+        if isinstance(obj, App):
+            predicate = APP_PERMISSIONS.get(perm)
+        elif isinstance(obj, Team):
+            predicate = TEAM_PERMISSIONS.get(perm)
+        else:
+            return False
+        if predicate is None:
+            check_known(perm)
+            return False
+        if not user_obj.is_active:
+            return False
+        return predicate(access_for(user_obj), obj)
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        if obj is not None:
+            return set()
+        return set(super().get_all_permissions(user_obj))

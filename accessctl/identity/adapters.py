@@ -1,0 +1,104 @@
+"""allauth's hooks: record how people sign in, team SSO rules, just-in-time provisioning, factor changes.
+
+- The account adapter records whether the last sign-in was federated and the IdP's ``amr``.
+- The social account adapter checks the SSO nonce, refuses to take over an account by e-mail match and
+  provisions unknown SSO users as members of the IdP's team.
+- Adding or removing an MFA factor ends the user's other sessions (``accounts.user_factor_changed``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.contrib.auth import update_session_auth_hash
+from django.http import HttpRequest
+from django.shortcuts import render
+
+from accessctl.audit.log import Origin, SystemActor
+from accessctl.identity.accounts import record_sign_in, user_factor_changed
+from accessctl.identity.models import User
+from accessctl.identity.signin import team_id_for_provider
+from accessctl.access.policy import TeamRole
+from teams.models import Team
+from teams.services import team_member_add
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def post_login(self, request, user, **kwargs):
+        sso = getattr(request, "_accessctl_sso", None)
+        record_sign_in(user, federated=sso is not None, amr=sso["amr"] if sso else None)
+        return super().post_login(request, user, **kwargs)
+
+
+def _refuse(request, message: str, status: int = 403):
+    return ImmediateHttpResponse(render(request, "sso/refused.html", {"message": message}, status=status))
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Team SSO rules on top of allauth's flow."""
+
+    def pre_social_login(self, request, sociallogin):
+        claims = sociallogin.account.extra_data.get("id_token") or {}
+        expected = (sociallogin.state or {}).get("nonce")
+        if not expected or claims.get("nonce") != expected:
+            raise _refuse(
+                request, "The identity provider's answer did not match this sign-in (nonce). Try again.", 400
+            )
+        team = self._team(sociallogin)
+        if team is None:
+            raise _refuse(request, "This identity provider is not connected to a team any more.", 404)
+        email = (sociallogin.user.email or "").strip()
+        connecting = (sociallogin.state or {}).get("process") == "connect" and request.user.is_authenticated
+        if connecting:
+            return  # a signed-in user links this identity to their own account, explicitly
+        if not sociallogin.is_existing and email and User.objects.filter(email__iexact=email).exists():
+            raise _refuse(
+                request,
+                f"An account with the e-mail {email} already exists. It is not linked to {team.name} SSO "
+                "automatically: sign in with your password, or ask a team admin for help.",
+            )
+        request._accessctl_sso = {"team_id": team.pk, "amr": claims.get("amr")}
+
+    def _team(self, sociallogin):
+        team_id = team_id_for_provider(sociallogin.account.provider)
+        return Team.objects.filter(pk=team_id).first() if team_id else None
+
+    def is_open_for_signup(self, request, sociallogin):
+        return self._team(sociallogin) is not None
+
+    def save_user(self, request, sociallogin, form=None):
+        """Just-in-time provisioning: the new account becomes a member of the IdP's team."""
+        user = super().save_user(request, sociallogin, form)
+        if user.has_usable_password():
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        team = self._team(sociallogin)
+        team_member_add(
+            actor=SystemActor(f"sso:{team.name}"),
+            team=team,
+            user=user,
+            role=TeamRole.MEMBER,
+            origin=Origin.from_request(request),
+        )
+        return user
+
+
+def _end_other_sessions(request: HttpRequest, user: User, change: str) -> None:
+    user_factor_changed(user=user, change=change, origin=Origin.from_request(request))
+    if getattr(request, "user", None) is not None and request.user.pk == user.pk:
+        update_session_auth_hash(request, user)  # this session stays signed in
+
+
+def on_authenticator_added(sender: Any, request: HttpRequest, user: User, authenticator: Any = None, **kwargs: Any) -> None:
+    _end_other_sessions(request, user, f"added {getattr(authenticator, 'type', 'authenticator')}")
+
+
+def on_authenticator_removed(sender: Any, request: HttpRequest, user: User, authenticator: Any = None, **kwargs: Any) -> None:
+    _end_other_sessions(request, user, f"removed {getattr(authenticator, 'type', 'authenticator')}")
+
+
+def on_authenticator_reset(sender: Any, request: HttpRequest, user: User, authenticator: Any = None, **kwargs: Any) -> None:
+    _end_other_sessions(request, user, "regenerated recovery codes")

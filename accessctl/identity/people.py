@@ -1,0 +1,78 @@
+"""Turning an e-mail address typed into a form, the API or a command into an account.
+
+This is the entry points' job, not the services': services take ``User`` objects. Where an entry point may
+add someone new (a member, a collaborator, a team's first admin), ``create=True`` makes a pending account
+without a usable password; the person signs in by password reset or SSO. Call it inside the transaction of
+the change, so that a refused change leaves no account behind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from accessctl.access.errors import DomainError, Invalid, NotFound
+from accessctl.identity.models import User
+from teams.models import Team
+
+BAD_EMAIL = "'{email}' is not a valid e-mail address."
+NO_ACCOUNT = "There is no account with the e-mail {email}."
+UNKNOWN_TEAM = "Couldn't find a team named {name}."
+
+
+def clean_email(email: str, *, field: str = "email") -> str:
+    """The address stripped and lower-cased; ``Invalid`` naming ``field`` when it is not an address."""
+    email = (email or "").strip().lower()
+    try:
+        if len(email) > 254:
+            raise ValidationError("too long")
+        validate_email(email)
+    except ValidationError:
+        raise Invalid(BAD_EMAIL.format(email=email[:80]), field=field) from None
+    return email
+
+
+def user_for_email(email: str, *, create: bool = False, field: str = "email") -> User:
+    """The account with this e-mail; with ``create``, a new pending account when there is none."""
+    email = clean_email(email, field=field)
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        if not create:
+            raise NotFound(NO_ACCOUNT.format(email=email), field=field)
+        user = User.objects.create_user(email)
+    return user
+
+
+def recipient_for(text: str, *, field: str = "recipient") -> Team | User:
+    """Where an app transfer goes: a user by e-mail (with an ``@``), else a team by name."""
+    text = (text or "").strip()
+    if "@" in text:
+        return user_for_email(text, field=field)
+    team = Team.objects.filter(name=text).first()
+    if team is None:
+        raise NotFound(UNKNOWN_TEAM.format(name=text), field=field)
+    return team
+
+
+class PersonField(forms.EmailField):
+    """A form field for someone's e-mail address whose cleaned value is their account.
+
+    ``create=True`` makes a pending account for a new address (see :func:`user_for_email`): use such a form
+    only through ``web.changes.change``, which validates it inside the transaction of the change.
+    """
+
+    def __init__(self, *, create: bool = False, **kwargs: Any):
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault("label", "E-mail")
+        super().__init__(**kwargs)
+        self.create = create
+
+    def clean(self, value: Any) -> User:
+        email = super().clean(value)
+        try:
+            return user_for_email(email, create=self.create)
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from None

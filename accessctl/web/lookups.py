@@ -1,0 +1,55 @@
+"""Looking objects up for a page or an API call: 404 when the user may not even see the object, 403 when they
+see it but lack the permission, and the team's sign-in policy on every team object.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from accessctl.access import policy as p
+from accessctl.identity.signin import require_sign_in_policy
+from apps.models import App
+from teams.models import Team
+
+TEAM_NOT_FOUND = "Couldn't find that team."
+APP_NOT_FOUND = "Couldn't find that app."
+
+
+def get_team(request: HttpRequest, name: str, perm: str | None = p.VIEW_TEAM) -> Team:
+    """The team, if the user may see it at all (404 otherwise); 403 if they lack ``perm``.
+
+    Collaborators may list their apps of a team but see nothing else of it: for them any other team page
+    answers 404, as if the team did not exist.
+    """
+    team = Team.objects.filter(name=name).first()
+    user = request.user
+    if team is None or not user.has_perm(p.LIST_APPS_TEAM, team):
+        raise Http404(TEAM_NOT_FOUND)
+    if perm is not None and not user.has_perm(perm, team):
+        if not user.has_perm(p.VIEW_TEAM, team):
+            raise Http404(TEAM_NOT_FOUND)
+        raise PermissionDenied("Only team admins can do this.")
+    require_sign_in_policy(request, team)
+    return team
+
+
+def get_app(
+    request: HttpRequest, name: str, perm: str | None = None, refusal: str | None = None
+) -> App:
+    """The app, if the user may view it (404 otherwise, never revealing it exists); 403 without ``perm``."""
+    app = App.objects.select_related("team", "owner", "locked_by").filter(name=name).first()
+    if app is None or not request.user.has_perm(p.VIEW_APP, app):
+        raise Http404(APP_NOT_FOUND)
+    if app.team_id:
+        require_sign_in_policy(request, app.team)
+    if perm is not None and not request.user.has_perm(perm, app):
+        raise PermissionDenied(refusal or "You do not have the permission this needs on this app.")
+    return app
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The request's query string without ``page``, URL-encoded, for pagination links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

@@ -1,0 +1,32 @@
+"""``{% can "apps.lock_app" app as can_lock %}``: templates ask the permission backend, never compare roles.
+
+Registered as the ``access`` template library in settings (``{% load access %}``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from accessctl.access.backend import check_known
+from accessctl.identity.signin import idp_mfa_status
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def can(context: template.Context, perm: str, obj: object) -> bool:
+    """Does the signed-in user hold ``perm`` on ``obj``? Uses the per-request facts: no queries after the first.
+
+    A misspelt permission raises in strict mode (DEBUG and tests) instead of quietly answering no.
+    """
+    check_known(perm)
+    user = context["request"].user
+    return bool(user.is_authenticated and user.has_perm(perm, obj))
+
+
+@register.filter
+def idp_mfa(amr: Any) -> str:
+    """The IdP-level MFA status read from an ID token's ``amr`` claim."""
+    return idp_mfa_status(amr)

@@ -1,0 +1,63 @@
+"""The dashboard home, the permissions help page and the error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accessctl.access import policy
+from apps.selectors import app_rows_for, apps_visible_to
+from teams.selectors import teams_for
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The teams I belong to and every app I can access, with my permissions and why."""
+    page = Paginator(apps_visible_to(request.user), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "home.html",
+        {"teams": teams_for(request.user), "page": page, "app_rows": app_rows_for(request.user, page)},
+    )
+
+
+@login_not_required
+def permissions_help(request: HttpRequest) -> HttpResponse:
+    """The role table and the app action catalog, rendered from the rules module itself."""
+    roles = [*policy.TeamRole.values, policy.COLLABORATOR]
+    return render(
+        request,
+        "help/permissions.html",
+        {
+            "perm_order": policy.PERM_ORDER,
+            "perm_descriptions": policy.PERM_DESCRIPTIONS,
+            "app_actions": [
+                (action, [perm in action.any_of for perm in policy.PERM_ORDER])
+                for action in policy.APP_ACTIONS
+            ],
+            "roles": roles,
+            "team_actions": [
+                (action, [role in action.roles for role in roles]) for action in policy.TEAM_ACTIONS
+            ],
+        },
+    )
+
+
+@login_not_required
+def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    message = str(exception) if exception and str(exception) else "You do not have permission to do this."
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+@login_not_required
+def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+@login_not_required
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)
