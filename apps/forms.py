@@ -6,10 +6,10 @@ from typing import Any
 
 from django import forms
 
+from accessctl.access.errors import DomainError
 from accessctl.access.fields import PermissionSetFormField
 from accessctl.access.names import NAME_RULE
 from accessctl.identity.people import PersonField, recipient_for
-from accessctl.access.errors import DomainError
 from apps.models import DYNO_SIZES
 from teams.models import Team
 

@@ -13,12 +13,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accessctl.audit import log as audit
 from accessctl.access import policy as p
 from accessctl.access.backend import require
+from accessctl.access.errors import Invalid, NotFound
+from accessctl.audit import log as audit
 from accessctl.audit.log import Origin
 from accessctl.audit.models import AuditAction
-from accessctl.access.errors import Invalid, NotFound
 from apps.models import DYNO_SIZES, App, Formation, Release
 from apps.services import lock_app_row
 

@@ -12,13 +12,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accessctl.audit import log as audit
 from accessctl.access import policy as p
 from accessctl.access.backend import require
 from accessctl.access.errors import Conflict, Invalid, NotFound
 from accessctl.access.facts import access_for, forget_access
 from accessctl.access.names import NAME_RULE, validate_name
 from accessctl.access.policy import ALL_PERMS, AppPerm, TeamRole
+from accessctl.audit import log as audit
 from accessctl.audit.log import Origin
 from accessctl.audit.models import AuditAction
 from accessctl.identity.models import User

@@ -1,9 +1,8 @@
 """Forms of the team pages. They validate shape; the services decide what is allowed."""
 
-from django import forms
-
 from typing import Any
 
+from django import forms
 from django.db.models import QuerySet
 
 from accessctl.access.fields import PermissionSetFormField
@@ -13,6 +12,7 @@ from accessctl.audit.models import AuditAction, AuditEvent
 from accessctl.identity.people import PersonField
 from apps.models import App
 from teams.models import Team
+
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=TeamRole.choices)

@@ -8,8 +8,8 @@ from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from accessctl.access.facts import access_for
-from accessctl.models import User
 from accessctl.access.policy import COLLABORATOR, TeamRole
+from accessctl.models import User
 from apps.models import Grant
 from teams.models import Membership, Team
 

@@ -11,13 +11,13 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from accessctl.audit import log as audit
 from accessctl.access import policy as p
 from accessctl.access.backend import require
 from accessctl.access.errors import Conflict, Invalid, NotFound
 from accessctl.access.facts import forget_access
 from accessctl.access.names import NAME_RULE, validate_name
 from accessctl.access.policy import LAST_ADMIN, TeamRole, leaves_team_without_admin
+from accessctl.audit import log as audit
 from accessctl.audit.log import Origin
 from accessctl.audit.models import AuditAction
 from accessctl.identity.models import User

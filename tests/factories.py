@@ -1,7 +1,7 @@
 import factory
 
-from accessctl.models import User
 from accessctl.access.policy import TeamRole
+from accessctl.models import User
 from apps.models import App, Formation, Grant, Release
 from teams.models import Membership, Team
 

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from accessctl.audit.log import COMMAND
-from accessctl.models import ApiToken, AuditEvent
 from accessctl.identity.tokens import api_token_create
+from accessctl.models import ApiToken, AuditEvent
 from apps.models import App, Grant
 from teams.models import Membership, Team
 from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
@@ -247,7 +247,7 @@ def test_audit_events_are_read_only_and_export_csv(client_as, root, team, team_a
     )
     content = b"".join(response.streaming_content).decode()
     assert content.splitlines()[0] == "time,actor,action,description,team,app,target,before,after,source,ip"
-    assert ",app.lock,App locked,acme," in content
+    assert ",admin@acme.test,app.lock,App locked," in content
 
 
 @pytest.mark.parametrize("size", [5, 300])

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from accessctl.audit.log import COMMAND
-from accessctl.models import ApiToken, AuditEvent
 from accessctl.identity.tokens import api_token_create
+from accessctl.models import ApiToken, AuditEvent, User
 from apps.models import Grant
 from teams.models import Membership
 from tests.factories import (
@@ -336,3 +336,17 @@ def test_api_lists_cost_flat_queries(api, django_assert_max_num_queries, team, t
     for path in ("/teams/acme/members", "/teams/acme/apps"):
         with django_assert_max_num_queries(6):
             assert api(team_admin, "GET", path).status_code == 200
+
+
+def test_a_manage_holder_cannot_transfer_a_team_app_out_through_the_api(api, team, member, app, outsider):
+    GrantFactory(app=app, user=member, permissions="view,manage")
+    answer = api(member, "PATCH", f"/teams/apps/{app.name}", {"owner": outsider.email})
+    assert_error(answer, 403, "forbidden")
+    app.refresh_from_db()
+    assert app.team == team and not AuditEvent.objects.filter(action="app.transfer").exists()
+
+
+def test_a_refused_member_add_leaves_no_pending_account(api, member):
+    answer = api(member, "PUT", "/teams/acme/members", {"email": "nobody-yet@x.test", "role": "member"})
+    assert_error(answer, 403, "forbidden")
+    assert not User.objects.filter(email="nobody-yet@x.test").exists()

@@ -7,6 +7,7 @@ from django.test import Client
 
 from accessctl.models import AuditEvent
 from apps.models import App, Grant
+from tests.contract import expected_action
 from tests.factories import (
     AppFactory,
     FormationFactory,
@@ -15,7 +16,6 @@ from tests.factories import (
     ReleaseFactory,
     UserFactory,
 )
-from tests.contract import expected_action
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -45,7 +45,7 @@ ACTIONS = {
     "maintenance_app": ("maintenance/", {"enabled": "on"}, "app.maintenance"),
     "rename_app": ("settings/rename/", {"name": "renamed-app"}, "app.rename"),
     "delete_app": ("settings/delete/", {"confirm": "target"}, "app.delete"),
-    "manage_access_app": ("access/add/", {"email": "new@x.test", "permissions": ["deploy"]}, "grant.add"),
+    "manage_access_app": ("access/add/", {"user": "new@x.test", "permissions": ["deploy"]}, "grant.add"),
     "lock_app": ("{lock}/", {}, "{lock_action}"),
 }
 
@@ -243,7 +243,7 @@ def test_manage_holder_removes_own_manage(client_as, member, app):
 
 def test_add_and_remove_user(client_as, team_admin, app):
     client = client_as(team_admin)
-    client.post(f"/apps/{app.name}/access/add/", {"email": "pal@x.test", "permissions": ["deploy"]})
+    client.post(f"/apps/{app.name}/access/add/", {"user": "pal@x.test", "permissions": ["deploy"]})
     grant = Grant.objects.get(user__email="pal@x.test")
     assert grant.permissions == {"view", "deploy"}
     client.post(f"/apps/{app.name}/access/{grant.user.pk}/remove/")
@@ -252,9 +252,9 @@ def test_add_and_remove_user(client_as, team_admin, app):
 
 def test_add_user_refuses_bad_input(client_as, team_admin, app, collaborator):
     client = client_as(team_admin)
-    bad_email = client.post(f"/apps/{app.name}/access/add/", {"email": "nope", "permissions": []})
+    bad_email = client.post(f"/apps/{app.name}/access/add/", {"user": "nope", "permissions": []})
     assert bad_email.status_code == 422 and "Enter a valid email address." in bad_email.content.decode()
-    again = client.post(f"/apps/{app.name}/access/add/", {"email": collaborator.email, "permissions": []})
+    again = client.post(f"/apps/{app.name}/access/add/", {"user": collaborator.email, "permissions": []})
     assert again.status_code == 422 and "already has access" in again.content.decode()
 
 
@@ -328,3 +328,25 @@ def test_app_pages_query_counts_are_flat(
     for url in (f"/apps/{app.name}/access/", f"/apps/{app.name}/"):
         with django_assert_max_num_queries(12):
             assert client.get(url).status_code == HTTPStatus.OK
+
+
+# --- one transfer rule for the page, the API and the help page ----------------------------------------------
+
+
+def test_a_manage_holder_who_is_not_admin_is_neither_offered_nor_allowed_a_team_transfer(
+    client_as, team, member, app, outsider
+):
+    GrantFactory(app=app, user=member, permissions="view,manage")
+    client = client_as(member)
+    html = client.get(f"/apps/{app.name}/settings/").content.decode()
+    assert "/settings/rename/" in html and "/settings/transfer/" not in html
+    forced = client.post(f"/apps/{app.name}/settings/transfer/", {"recipient": outsider.email})
+    assert forced.status_code == HTTPStatus.FORBIDDEN
+    app.refresh_from_db()
+    assert app.team == team and not AuditEvent.objects.filter(action="app.transfer").exists()
+
+
+def test_team_admins_are_offered_the_transfer_and_the_help_page_says_who(client_as, team_admin, app):
+    assert "/settings/transfer/" in client_as(team_admin).get(f"/apps/{app.name}/settings/").content.decode()
+    help_page = client_as(team_admin).get("/help/permissions/").content.decode()
+    assert "Transfer the app (a team app: only the team&#x27;s admins)" in help_page

@@ -2,14 +2,15 @@
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ImproperlyConfigured
 
 from accessctl.access import policy
 from accessctl.access.facts import forget_access
 from accessctl.access.policy import TeamRole
 from apps.models import App
 from apps.selectors import app_access_rows, app_rows_for, apps_visible_to
-from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
 from tests.contract import CATALOG, GRANT_SETS, KINDS, expected_action, expected_perms
+from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +69,14 @@ def test_cold_check_costs_two_queries_and_warm_none(django_assert_num_queries, m
         assert member.has_perm(policy.CREATE_APP_TEAM, app.team)
 
 
-def test_unknown_codename_and_foreign_object_deny(team_admin, app):
+def test_unknown_codename_raises_in_strict_mode_and_denies_otherwise(team_admin, app, settings):
+    with pytest.raises(ImproperlyConfigured, match=r"Unknown permission 'apps\.fly_app'"):
+        team_admin.has_perm("apps.fly_app", app)
+    settings.ACCESSCTL_STRICT_PERMISSIONS = False
     assert not team_admin.has_perm("apps.fly_app", app)
+
+
+def test_a_known_permission_on_the_wrong_kind_of_object_denies(team_admin, app):
     assert not team_admin.has_perm(policy.MANAGE_MEMBERS, app)
     assert not team_admin.has_perm(policy.MANAGE_APP, app.team)
     assert not team_admin.has_perm(policy.MANAGE_APP, object())

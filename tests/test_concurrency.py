@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connections
 
-from accessctl.audit.log import Origin
 from accessctl.access.errors import Conflict
-from accessctl.models import User
 from accessctl.access.policy import TeamRole
+from accessctl.audit.log import Origin
+from accessctl.models import User
 from teams.models import Membership
 from teams.services import team_member_remove, team_member_set_role
 from tests.factories import MembershipFactory, TeamFactory, UserFactory

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 
 from accessctl.audit.log import COMMAND
-from accessctl.models import AuditEvent, User
 from accessctl.identity.tokens import api_token_create
+from accessctl.models import AuditEvent, User
 from apps.models import App, Grant
 from teams.models import Membership
 from tests.heroku_cli import run_heroku, table

@@ -9,7 +9,16 @@ from hypothesis import strategies as st
 
 from accessctl.access import policy
 from accessctl.access.policy import COLLABORATOR, Access, AppPerm, TeamRole
-from tests.contract import CATALOG, GRANT_SETS, KINDS, TEAM_ADMINS_ONLY, TEAM_APPS_ONLY, TEAM_TABLE, expected_action, expected_perms
+from tests.contract import (
+    CATALOG,
+    GRANT_SETS,
+    KINDS,
+    TEAM_ADMINS_ONLY,
+    TEAM_APPS_ONLY,
+    TEAM_TABLE,
+    expected_action,
+    expected_perms,
+)
 
 TEAM_ID, APP_ID, USER_ID, OTHER_ID = 1, 10, 100, 200
 @dataclass
@@ -114,8 +123,12 @@ perm_sets = st.frozensets(st.sampled_from(list(AppPerm)))
 roles = st.sampled_from([None, *TeamRole])
 
 
+any_grant = st.one_of(st.none(), perm_sets)
+booleans = st.booleans()
+
+
 @st.composite
-def situations(draw, role=roles, grant=st.one_of(st.none(), perm_sets), team_app=st.booleans()):
+def situations(draw, role=roles, grant=any_grant, team_app=booleans):
     role = draw(role)
     grant = draw(grant)
     team_app = draw(team_app)

@@ -16,10 +16,12 @@ from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import RequestFactory
 
-from accessctl import identity
 from accessctl.audit.log import COMMAND, SYSTEM
-from accessctl.models import AuditEvent, User
+from accessctl.identity.adapters import SocialAccountAdapter
+from accessctl.identity.signin import provider_id_for
 from accessctl.identity.sso.provider import TeamSsoAdapter
+from accessctl.identity.sso.services import team_sso_configure
+from accessctl.models import AuditEvent, User
 from teams.models import Membership
 from tests.factories import PASSWORD, AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
 from tests.idp import IdentityProvider, browser, csrf_post, password_sign_in, sso_sign_in
@@ -37,13 +39,13 @@ def world(live_server):
     app = AppFactory(team=team, name="website")
     collaborator = UserFactory(email="collab@partner.test")
     GrantFactory(app=app, user=collaborator, permissions="view")
-    provider_id = identity.provider_id_for(team)
+    provider_id = provider_id_for(team)
     idp = IdentityProvider(
         client_id="accessctl",
         client_secret="s3cret",
         redirect_uris=[f"{live_server.url}/accounts/sso/{provider_id}/login/callback/"],
     )
-    identity.team_sso_configure(
+    team_sso_configure(
         actor=SYSTEM,
         team=team,
         origin=COMMAND,
@@ -247,5 +249,5 @@ def test_id_token_without_our_nonce_is_refused(world):
 
     request = RequestFactory().get("/")
     with pytest.raises(ImmediateHttpResponse) as refused:
-        identity.SocialAccountAdapter(request).pre_social_login(request, FakeLogin())
+        SocialAccountAdapter(request).pre_social_login(request, FakeLogin())
     assert refused.value.response.status_code == HTTPStatus.BAD_REQUEST

@@ -79,7 +79,7 @@ def test_forced_member_changes_are_refused(request, client_as, team, team_admin,
     client = client_as(request.getfixturevalue(who))
     expected = {HTTPStatus.FORBIDDEN, HTTPStatus.NOT_FOUND}
     assert (
-        client.post("/teams/acme/access/add-member/", {"email": "x@y.test", "role": "admin"}).status_code
+        client.post("/teams/acme/access/add-member/", {"user": "x@y.test", "role": "admin"}).status_code
         in expected
     )
     assert client.post(f"/teams/acme/access/{member.pk}/edit/", {"role": "admin"}).status_code in expected
@@ -151,12 +151,12 @@ def test_csrf_is_enforced(team, team_admin, member):
 
 def test_add_member_and_collaborator(client_as, team, team_admin, app):
     client = client_as(team_admin)
-    response = client.post("/teams/acme/access/add-member/", {"email": "new@acme.test", "role": "viewer"})
+    response = client.post("/teams/acme/access/add-member/", {"user": "new@acme.test", "role": "viewer"})
     assert response.status_code == HTTPStatus.FOUND
     assert role_of(team, User.objects.get(email="new@acme.test")) == "viewer"
     page = client.get("/teams/acme/access/").content.decode()
     assert "pending" in page
-    client.post("/teams/acme/access/add-collaborator/", {"email": "pal@partner.test", "app": app.name})
+    client.post("/teams/acme/access/add-collaborator/", {"user": "pal@partner.test", "app": app.name})
     grant = Grant.objects.get(user__email="pal@partner.test")
     assert grant.app == app and grant.permissions == {"view"}
 
@@ -164,10 +164,10 @@ def test_add_member_and_collaborator(client_as, team, team_admin, app):
 @pytest.mark.parametrize(
     ("url", "data", "message"),
     [
-        ("add-member/", {"email": "not-an-email", "role": "member"}, "Enter a valid email address."),
-        ("add-member/", {"email": "ok@x.test", "role": "owner"}, "Select a valid choice."),
-        ("add-collaborator/", {"email": "ok@x.test", "app": ""}, "This field is required."),
-        ("add-collaborator/", {"email": "member@acme.test", "app": "myapp"}, "is a member of acme"),
+        ("add-member/", {"user": "not-an-email", "role": "member"}, "Enter a valid email address."),
+        ("add-member/", {"user": "ok@x.test", "role": "owner"}, "Select a valid choice."),
+        ("add-collaborator/", {"user": "ok@x.test", "app": ""}, "This field is required."),
+        ("add-collaborator/", {"user": "member@acme.test", "app": "myapp"}, "is a member of acme"),
     ],
 )
 def test_add_forms_refuse_bad_input(client_as, team, team_admin, member, app, url, data, message):
@@ -283,14 +283,17 @@ def test_settings_refuse_bad_name(client_as, team, team_admin):
 def test_audit_page_filters_and_csv(client_as, team, team_admin, member, app):
     client = client_as(team_admin)
     client.post(f"/teams/acme/access/{member.pk}/edit/", {"role": "viewer"})
-    client.post("/teams/acme/access/add-member/", {"email": "new@acme.test", "role": "member"})
+    client.post("/teams/acme/access/add-member/", {"user": "new@acme.test", "role": "member"})
     html = client.get("/teams/acme/audit/?action=member.role_change").content.decode()
     assert html.count('<tr id="event-') == 1 and "<code>member.role_change</code>" in html
     response = client.get("/teams/acme/audit/?target=new@acme.test&format=csv")
     assert response["Content-Type"] == "text/csv"
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][:3] == ["time", "actor", "action"]
-    assert [(r[1], r[2], r[4]) for r in rows[1:]] == [("admin@acme.test", "member.add", "new@acme.test")]
+    header = ["time", "actor", "action", "description", "team", "app", "target", "before", "after", "source", "ip"]
+    assert rows[0] == header
+    assert [(r[1], r[2], r[3], r[6], r[8]) for r in rows[1:]] == [
+        ("admin@acme.test", "member.add", "Member added", "new@acme.test", '{"role": "member"}')
+    ]
 
 
 def test_audit_filter_rejects_reversed_dates(client_as, team, team_admin):

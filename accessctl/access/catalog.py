@@ -15,7 +15,6 @@ from accessctl.access.roles import COLLABORATOR, PERM_ORDER, AppPerm, TeamRole
 __all__ = [
     "APP_ACTIONS",
     "APP_ACTIONS_BY_CODENAME",
-    "AppAction",
     "CREATE_APP_TEAM",
     "DELETE_APP",
     "DEPLOY_APP",
@@ -42,12 +41,13 @@ __all__ = [
     "TRANSFER_APP",
     "TRANSFER_IN_TEAM",
     "TRANSFER_OUT_TEAM",
-    "TeamAction",
     "VIEW_APP",
     "VIEW_AUDIT_TEAM",
     "VIEW_BILLING_TEAM",
     "VIEW_IDENTITY_PROVIDER_TEAM",
     "VIEW_TEAM",
+    "AppAction",
+    "TeamAction",
 ]
 
 

@@ -13,13 +13,13 @@ from django.db import models
 
 __all__ = [
     "ALL_PERMS",
-    "AppPerm",
     "COLLABORATOR",
     "MEMBERS_SET_ROLES",
     "NO_PERMS",
     "PERM_DESCRIPTIONS",
     "PERM_ORDER",
     "PERSONAL_COLLABORATOR_PERMS",
+    "AppPerm",
     "Reason",
     "TeamRole",
     "normalize_perms",

@@ -3,9 +3,9 @@
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 
-from accessctl.audit.log import Origin
 from accessctl.access.backend import acting_as_staff
 from accessctl.access.errors import DomainError
+from accessctl.audit.log import Origin
 from accessctl.models import AuditSource
 
 

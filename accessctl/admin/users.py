@@ -10,6 +10,7 @@ from accessctl.identity.tokens import api_token_revoke
 from apps.models import Grant
 from teams.models import Membership
 
+
 class MembershipOfUserInline(ReadOnlyInline):
     model = Membership
     fields = ("team", "role", "created_at")

@@ -16,11 +16,11 @@ from django.db.models import QuerySet
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from accessctl.audit.log import Origin
 from accessctl.access.errors import DomainError
+from accessctl.audit.log import Origin
 from accessctl.identity.signin import SignInRequired
-from accessctl.models import AuditSource
 from accessctl.identity.tokens import token_for, token_sign_in
+from accessctl.models import AuditSource
 
 log = logging.getLogger("accessctl.api")
 CONTENT_TYPE = "application/vnd.heroku+json; version=3"

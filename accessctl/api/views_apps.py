@@ -4,10 +4,10 @@ from django.db.models import Q
 from django.http import Http404
 
 from accessctl.access import policy as p
+from accessctl.access.errors import Invalid
 from accessctl.access.facts import access_for
 from accessctl.api import serializers as s
 from accessctl.api.http import ApiError, api_view, body, json_response, origin, ranged, string_list
-from accessctl.access.errors import Invalid
 from accessctl.identity.people import recipient_for, user_for_email
 from accessctl.web.lookups import get_app, get_team
 from apps import services, transfers

@@ -17,11 +17,11 @@ from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest
 from django.shortcuts import render
 
+from accessctl.access.policy import TeamRole
 from accessctl.audit.log import Origin, SystemActor
 from accessctl.identity.accounts import record_sign_in, user_factor_changed
 from accessctl.identity.models import User
 from accessctl.identity.signin import team_id_for_provider
-from accessctl.access.policy import TeamRole
 from teams.models import Team
 from teams.services import team_member_add
 

@@ -9,12 +9,12 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from accessctl.access.errors import Invalid, NotFound
+from accessctl.access.signin import NO_SIGN_IN, SignIn
 from accessctl.audit import log as audit
 from accessctl.audit.log import Origin
-from accessctl.access.errors import Invalid, NotFound
 from accessctl.audit.models import AuditAction
 from accessctl.identity.models import ApiToken, User
-from accessctl.access.signin import NO_SIGN_IN, SignIn
 
 TOKEN_PREFIX = "actl_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)

@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accessctl.audit.log import COMMAND
 from accessctl.access.errors import DomainError
-from accessctl.models import User
+from accessctl.audit.log import COMMAND
 from accessctl.identity.tokens import api_token_create
+from accessctl.models import User
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
-from accessctl.management.base import ServiceCommand
 from accessctl.access.policy import TeamRole
+from accessctl.management.base import ServiceCommand
 from teams.services import team_member_add, team_member_remove, team_member_set_role
 
 
