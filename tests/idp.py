@@ -38,6 +38,7 @@ class IdentityProvider:
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=10)
+        self.process.stdout.close()
 
 
 def browser() -> requests.Session:
