@@ -3,6 +3,7 @@ from django.db import connection
 from django.test import Client
 
 from accessctl.access.policy import TeamRole
+from tests.api_client import api_caller
 from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
 
 
@@ -67,3 +68,9 @@ def client_as():
         return client
 
     return make
+
+
+@pytest.fixture
+def api(client):
+    """``api(user, method, path, data=None, **headers)`` calls the API with the user's token."""
+    return api_caller(client)

@@ -1,14 +1,12 @@
 """The Platform API through the test client: shapes, every error status, strict bodies, Range, tokens."""
 
-import json
 
 import pytest
 
-from accessctl.audit.log import COMMAND
-from accessctl.identity.tokens import api_token_create
 from accessctl.models import ApiToken, AuditEvent, User
 from apps.models import Grant
 from teams.models import Membership
+from tests.api_client import ACCEPT, assert_error
 from tests.factories import (
     AppFactory,
     FormationFactory,
@@ -19,33 +17,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-ACCEPT = "application/vnd.heroku+json; version=3"
-
-
-@pytest.fixture
-def api(client):
-    """``api(user, method, path, data=None, **headers)`` calls the API with the user's token."""
-    tokens = {}
-
-    def call(user, method, path, data=None, raw=None, **headers):
-        if user is not None and user.pk not in tokens:
-            tokens[user.pk] = api_token_create(actor=user, name="test", origin=COMMAND)[1]
-        if user is not None:
-            headers.setdefault("HTTP_AUTHORIZATION", f"Bearer {tokens[user.pk]}")
-        payload = raw if raw is not None else (json.dumps(data) if data is not None else None)
-        kwargs = {"HTTP_ACCEPT": ACCEPT, **headers}
-        if payload is not None:
-            kwargs.update(data=payload, content_type="application/json")
-        return getattr(client, method.lower())(path, **kwargs)
-
-    return call
-
-
-def assert_error(response, status, error_id, text=""):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/vnd.heroku+json")
-    body = response.json()
-    assert body["id"] == error_id and text in body["message"]
 
 
 # --- routing, auth ---------------------------------------------------------------------------------------------

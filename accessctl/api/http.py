@@ -1,9 +1,8 @@
-"""The API's plumbing: bearer-token auth, Heroku-shaped errors, strict JSON bodies, Range pagination."""
+"""The API's plumbing: bearer-token auth, Heroku-shaped errors, Range pagination (bodies: ``bodies.py``)."""
 
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import re
 from contextlib import nullcontext
@@ -86,66 +85,6 @@ def api_view(*methods: str):
         return wrapper
 
     return decorate
-
-
-# --- request bodies -----------------------------------------------------------------------------------------
-
-
-def _no_duplicates(pairs):
-    keys = [key for key, _ in pairs]
-    for key in keys:
-        if keys.count(key) > 1:
-            raise ApiError(422, "invalid_params", f"The field '{key}' is given more than once.")
-    return dict(pairs)
-
-
-def body(request, **fields) -> dict:
-    """The JSON object of the request, checked against ``fields`` (name -> (types, required)).
-
-    Unknown fields, wrong types, duplicated keys and malformed JSON are refused with 422 naming the field.
-    """
-    try:
-        data = json.loads(request.body or b"{}", object_pairs_hook=_no_duplicates)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "bad_request", "The request body is not valid JSON.") from None
-    if not isinstance(data, dict):
-        raise ApiError(422, "invalid_params", "The request body must be a JSON object.")
-    for key in data:
-        if key not in fields:
-            raise ApiError(
-                422, "invalid_params", f"Unknown field '{key}'. Allowed: {', '.join(sorted(fields))}."
-            )
-    for key, (types, required) in fields.items():
-        if key not in data:
-            if required:
-                raise ApiError(422, "invalid_params", f"The field '{key}' is required.")
-            continue
-        value = data[key]
-        if not isinstance(value, types) or (isinstance(value, bool) and bool not in _as_tuple(types)):
-            raise ApiError(422, "invalid_params", f"The field '{key}' must be {_describe(types)}.")
-    return data
-
-
-def _as_tuple(types):
-    return types if isinstance(types, tuple) else (types,)
-
-
-def _describe(types) -> str:
-    names = {
-        str: "a string",
-        bool: "true or false",
-        int: "a number",
-        list: "an array",
-        dict: "an object",
-        type(None): "null",
-    }
-    return " or ".join(names.get(t, t.__name__) for t in _as_tuple(types))
-
-
-def string_list(value, field: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ApiError(422, "invalid_params", f"The field '{field}' must be an array of strings.")
-    return value
 
 
 # --- Range / Next-Range ----------------------------------------------------------------------------------------

@@ -6,8 +6,10 @@ from django.http import Http404
 from accessctl.access import policy as p
 from accessctl.access.errors import Invalid
 from accessctl.access.facts import access_for
+from accessctl.api import bodies as b
 from accessctl.api import serializers as s
-from accessctl.api.http import ApiError, api_view, body, json_response, origin, ranged, string_list
+from accessctl.api.bodies import parse_body
+from accessctl.api.http import ApiError, api_view, json_response, origin, ranged
 from accessctl.identity.people import recipient_for, user_for_email
 from accessctl.web.lookups import get_app, get_team
 from apps import services, transfers
@@ -32,18 +34,16 @@ def _reload(app):
     return App.objects.select_related("team", "owner").get(pk=app.pk)
 
 
-def _create_attrs(data) -> dict:
+def _create_attrs(data: b.PersonalAppCreate | b.TeamAppCreate) -> dict:
     attrs = {}
-    if "region" in data:
-        if data["region"] not in REGIONS:
-            raise Invalid(
-                f"Unknown region {data['region']}. Use one of: {', '.join(REGIONS)}.", field="region"
-            )
-        attrs["region"] = data["region"]
-    if "stack" in data:
-        if data["stack"] not in STACKS:
-            raise Invalid(f"Unknown stack {data['stack']}. Use one of: {', '.join(STACKS)}.", field="stack")
-        attrs["stack"] = data["stack"]
+    if data.region is not None:
+        if data.region not in REGIONS:
+            raise Invalid(f"Unknown region {data.region}. Use one of: {', '.join(REGIONS)}.", field="region")
+        attrs["region"] = data.region
+    if data.stack is not None:
+        if data.stack not in STACKS:
+            raise Invalid(f"Unknown stack {data.stack}. Use one of: {', '.join(STACKS)}.", field="stack")
+        attrs["stack"] = data.stack
     return attrs
 
 
@@ -58,9 +58,9 @@ def user_apps(request):
 @api_view("POST")
 def personal_apps(request):
     """E16: create a personal app."""
-    data = body(request, name=(str, False), region=(str, False), stack=(str, False))
+    data = parse_body(request, b.PersonalAppCreate)
     app = services.app_create(
-        actor=request.user, name=data.get("name"), origin=origin(request), **_create_attrs(data)
+        actor=request.user, name=data.name, origin=origin(request), **_create_attrs(data)
     )
     return json_response(_app_json(request, _reload(app)), status=201)
 
@@ -68,19 +68,12 @@ def personal_apps(request):
 @api_view("POST")
 def team_apps_create(request):
     """E15: create a team app (``locked: true`` locks it at once)."""
-    data = body(
-        request,
-        name=(str, False),
-        team=(str, True),
-        region=(str, False),
-        stack=(str, False),
-        locked=(bool, False),
-    )
-    team = get_team(request, data["team"], perm=p.LIST_APPS_TEAM)
+    data = parse_body(request, b.TeamAppCreate)
+    team = get_team(request, data.team, perm=p.LIST_APPS_TEAM)
     app = services.app_create(
-        actor=request.user, name=data.get("name"), team=team, origin=origin(request), **_create_attrs(data)
+        actor=request.user, name=data.name, team=team, origin=origin(request), **_create_attrs(data)
     )
-    if data.get("locked"):
+    if data.locked:
         services.app_lock(actor=request.user, app=app, origin=origin(request))
     return json_response(_app_json(request, _reload(app)), status=201)
 
@@ -98,15 +91,11 @@ def team_app(request, app):
     app = _team_app(request, app)
     if request.method == "GET":
         return json_response(_app_json(request, app))
-    data = body(request, locked=(bool, False), owner=(str, False))
-    if len(data) != 1:
-        raise ApiError(422, "invalid_params", "Send exactly one of 'locked' or 'owner'.")
-    if "locked" in data:
-        app = services.app_set_locked(
-            actor=request.user, app=app, locked=data["locked"], origin=origin(request)
-        )
+    data = parse_body(request, b.TeamAppPatch)  # exactly one of locked / owner
+    if data.locked is not None:
+        app = services.app_set_locked(actor=request.user, app=app, locked=data.locked, origin=origin(request))
     else:
-        recipient = recipient_for(data["owner"], field="owner")
+        recipient = recipient_for(data.owner, field="owner")
         app = transfers.app_transfer(actor=request.user, app=app, recipient=recipient, origin=origin(request))
     return json_response(_app_json(request, _reload(app)))
 
@@ -122,14 +111,16 @@ def _collaborator(request, app, email):
 def team_app_collaborators(request, app):
     """E19: add a user with permissions, or (no permissions, the caller's own e-mail) join the app."""
     app = _team_app(request, app)
-    data = body(request, user=(str, True), permissions=(list, False), silent=(bool, False))
-    email = data["user"]
-    if "permissions" not in data and email.lower() == request.user.email.lower():
+    data = parse_body(request, b.TeamCollaboratorAdd)
+    email = data.user
+    if data.permissions is None and email.lower() == request.user.email.lower():
         services.app_join(actor=request.user, app=app, origin=origin(request))
     else:
-        perms = string_list(data.get("permissions", ["view"]), "permissions")
+        perms = data.permissions if data.permissions is not None else ["view"]
         user = user_for_email(email, create=True, field="user")
-        services.app_grant_add(actor=request.user, app=app, user=user, permissions=perms, origin=origin(request))
+        services.app_grant_add(
+            actor=request.user, app=app, user=user, permissions=perms, origin=origin(request)
+        )
     return json_response(_collaborator(request, app, email), status=201)
 
 
@@ -137,10 +128,11 @@ def team_app_collaborators(request, app):
 def team_app_collaborator(request, app, email):
     """E20: replace a collaborator's permissions."""
     app = _team_app(request, app)
-    data = body(request, permissions=(list, True))
-    perms = string_list(data["permissions"], "permissions")
+    data = parse_body(request, b.TeamCollaboratorUpdate)
     user = user_for_email(email, field="user")
-    services.app_grant_update(actor=request.user, app=app, user=user, permissions=perms, origin=origin(request))
+    services.app_grant_update(
+        actor=request.user, app=app, user=user, permissions=data.permissions, origin=origin(request)
+    )
     return json_response(_collaborator(request, app, email))
 
 
@@ -154,13 +146,11 @@ def app_detail(request, app):
         answer = _app_json(request, app)
         services.app_delete(actor=request.user, app=app, origin=origin(request))
         return json_response(answer)
-    data = body(request, name=(str, False), maintenance=(bool, False))
-    if not data:
-        raise ApiError(422, "invalid_params", "Send 'name' to rename the app or 'maintenance' to switch it.")
-    if "maintenance" in data:
-        app_maintenance_set(actor=request.user, app=app, enabled=data["maintenance"], origin=origin(request))
-    if "name" in data:
-        app = services.app_rename(actor=request.user, app=app, name=data["name"], origin=origin(request))
+    data = parse_body(request, b.AppPatch)  # at least one of name / maintenance
+    if data.maintenance is not None:
+        app_maintenance_set(actor=request.user, app=app, enabled=data.maintenance, origin=origin(request))
+    if data.name is not None:
+        app = services.app_rename(actor=request.user, app=app, name=data.name, origin=origin(request))
     return json_response(_app_json(request, _reload(app)))
 
 
@@ -177,10 +167,10 @@ def app_collaborators(request, app):
             serialize=lambda row: s.collaborator(app, row),
             key=lambda row, field: getattr(row.user, field),
         )
-    data = body(request, user=(str, True), silent=(bool, False))
-    user = user_for_email(data["user"], create=True, field="user")
+    data = parse_body(request, b.CollaboratorAdd)
+    user = user_for_email(data.user, create=True, field="user")
     services.app_grant_add(actor=request.user, app=app, user=user, origin=origin(request))
-    return json_response(_collaborator(request, app, data["user"]), status=201)
+    return json_response(_collaborator(request, app, data.user), status=201)
 
 
 @api_view("DELETE")
@@ -199,10 +189,10 @@ def app_collaborator(request, app, email):
 @api_view("POST")
 def app_transfers(request):
     """E27: transfer a personal app to another user (done at once; there is no acceptance step)."""
-    data = body(request, app=(str, True), recipient=(str, True), silent=(bool, False))
-    app = get_app(request, data["app"])
+    data = parse_body(request, b.TransferCreate)
+    app = get_app(request, data.app)
     previous_owner = s.owner_of(app)
-    recipient = recipient_for(data["recipient"])
+    recipient = recipient_for(data.recipient)
     app = transfers.app_transfer(actor=request.user, app=app, recipient=recipient, origin=origin(request))
     app = _reload(app)
     return json_response(

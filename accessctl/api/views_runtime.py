@@ -1,10 +1,9 @@
 """Platform API: config vars, releases, formation and dynos (contract E30-E40)."""
 
-import json
-
 from accessctl.access import policy as p
 from accessctl.api import serializers as s
-from accessctl.api.http import ApiError, api_view, body, json_response, origin, ranged
+from accessctl.api.bodies import ConfigVars, FormationPatch, Rollback, parse_body
+from accessctl.api.http import ApiError, api_view, json_response, origin, ranged
 from accessctl.web.lookups import get_app
 from apps import operations
 from apps.models import Release
@@ -17,26 +16,10 @@ def config_vars(request, app):
         request, app, perm=p.EDIT_CONFIG_APP, refusal="Config vars need the deploy or manage permission."
     )
     if request.method == "PATCH":
-        changes = _config_changes(request)
+        changes = parse_body(request, ConfigVars).root
         operations.app_config_update(actor=request.user, app=app, changes=changes, origin=origin(request))
         app.refresh_from_db(fields=["config_vars"])
     return json_response(app.config_vars)
-
-
-def _config_changes(request) -> dict:
-    try:
-        pairs = json.loads(request.body or b"{}", object_pairs_hook=list)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "bad_request", "The request body is not valid JSON.") from None
-    if not isinstance(pairs, list) or (pairs and not isinstance(pairs[0], tuple)):
-        raise ApiError(
-            422, "invalid_params", "Send config vars as a JSON object of names to strings or null."
-        )
-    keys = [key for key, _ in pairs]
-    duplicated = next((key for key in keys if keys.count(key) > 1), None)
-    if duplicated:
-        raise ApiError(422, "invalid_params", f"The config var '{duplicated}' is given more than once.")
-    return dict(pairs)
 
 
 def _current(app):
@@ -48,8 +31,8 @@ def releases(request, app):
     """E32 list releases (Range on version, e.g. ``version ..; max=15, order=desc``); E34 roll back."""
     app = get_app(request, app)
     if request.method == "POST":
-        data = body(request, release=(str, True))
-        target = _find_release(app, data["release"])
+        data = parse_body(request, Rollback)
+        target = _find_release(app, data.release)
         release = operations.app_rollback(
             actor=request.user, app=app, version=target.version, origin=origin(request)
         )
@@ -89,20 +72,8 @@ def formation(request, app):
     """E35 read the formation; E36 scale or resize (``quantity`` may be a string, also ``+1`` / ``-1``)."""
     app = get_app(request, app)
     if request.method == "PATCH":
-        data = body(request, updates=(list, True))
-        updates = []
-        for update in data["updates"]:
-            if (
-                not isinstance(update, dict)
-                or set(update) - {"type", "quantity", "size"}
-                or "type" not in update
-            ):
-                raise ApiError(
-                    422, "invalid_params", "Each update needs a 'type' and a 'quantity' and/or 'size'."
-                )
-            if not all(isinstance(v, str | int) and not isinstance(v, bool) for v in update.values()):
-                raise ApiError(422, "invalid_params", "Update values must be strings or numbers.")
-            updates.append(update)
+        data = parse_body(request, FormationPatch)
+        updates = [update.model_dump(exclude_unset=True) for update in data.updates]
         items = operations.app_scale(actor=request.user, app=app, updates=updates, origin=origin(request))
         return json_response([s.formation(item, app) for item in items])
     return json_response([s.formation(item, app) for item in app.formation.all()])

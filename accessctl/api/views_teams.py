@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied
 from accessctl.access import policy as p
 from accessctl.access.facts import access_for
 from accessctl.api import serializers as s
-from accessctl.api.http import api_view, body, json_response, origin, ranged
+from accessctl.api.bodies import MemberBody, parse_body
+from accessctl.api.http import api_view, json_response, origin, ranged
 from accessctl.identity.people import user_for_email
 from accessctl.web.lookups import get_team
 from apps.selectors import apps_visible_to
@@ -72,22 +73,22 @@ def team_members(request, team):
             raise PermissionDenied(f"Only members of {team.name} can list its members.")
         people = team_people(team).exclude(team_role=None)
         return ranged(request, people, allowed=("email",), serialize=lambda person: s.member(person, team))
-    data = body(request, email=(str, True), role=(str, True))
+    data = parse_body(request, MemberBody)
     if request.method == "PUT":
-        user = user_for_email(data["email"], create=True)
+        user = user_for_email(data.email, create=True)
         services.team_member_add(
-            actor=request.user, team=team, user=user, role=data["role"], origin=origin(request)
+            actor=request.user, team=team, user=user, role=data.role, origin=origin(request)
         )
     else:
         services.team_member_set_role(
             actor=request.user,
             team=team,
-            user=user_for_email(data["email"]),
-            role=data["role"],
+            user=user_for_email(data.email),
+            role=data.role,
             origin=origin(request),
             allowed_roles=p.MEMBERS_SET_ROLES,
         )
-    return json_response(_member_json(team, data["email"]))
+    return json_response(_member_json(team, data.email))
 
 
 @api_view("DELETE")

@@ -1,0 +1,241 @@
+"""The API's request bodies as strict pydantic models, and the one function that reads a request into one.
+
+Every model is strict (no coercion: ``"1"`` is not a number, ``1`` is not true) and refuses unknown fields.
+An optional field is declared ``name: str = None``: it may be left out (then it reads ``None`` and is not in
+``model_fields_set``), but an explicit ``null`` is refused like any other wrong type, as the API always did.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, ClassVar, TypeVar, get_args
+
+from pydantic import BaseModel, ConfigDict, PlainValidator, RootModel, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from accessctl.api.http import ApiError
+
+NOT_AN_OBJECT = "The request body must be a JSON object."
+
+
+class Body(BaseModel):
+    """Base of the request bodies: strict types, unknown fields refused, errors about a 'field'."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    subject: ClassVar[str] = "field"
+    not_object: ClassVar[str] = NOT_AN_OBJECT
+    messages: ClassVar[dict[str, str]] = {}
+
+
+def _number_or_string(value: object) -> int | str:
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise PydanticCustomError("number_or_string_type", "Input should be a string or a number")
+
+
+# A JSON number or string, never true/false or null: the formation API takes ``1``, ``"1"`` and ``"+1"``.
+NumberOrString = Annotated[int | str, PlainValidator(_number_or_string)]
+
+
+def _rule(message: str) -> PydanticCustomError:
+    return PydanticCustomError("body_rule", message)
+
+
+# --- teams ------------------------------------------------------------------------------------------------------
+
+
+class MemberBody(Body):
+    """PUT/PATCH /teams/{team}/members: add a member or change their role."""
+
+    email: str
+    role: str
+
+
+# --- apps -------------------------------------------------------------------------------------------------------
+
+
+class PersonalAppCreate(Body):
+    """POST /apps: create a personal app."""
+
+    name: str = None
+    region: str = None
+    stack: str = None
+
+
+class TeamAppCreate(Body):
+    """POST /teams/apps: create a team app, locked at once with ``locked: true``."""
+
+    name: str = None
+    team: str
+    region: str = None
+    stack: str = None
+    locked: bool = None
+
+
+class TeamAppPatch(Body):
+    """PATCH /teams/apps/{app}: lock/unlock (``locked``) or transfer (``owner``), exactly one of them."""
+
+    locked: bool = None
+    owner: str = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        if len(self.model_fields_set) != 1:
+            raise _rule("Send exactly one of 'locked' or 'owner'.")
+        return self
+
+
+class TeamCollaboratorAdd(Body):
+    """POST /teams/apps/{app}/collaborators: grant permissions, or join (no permissions, own e-mail)."""
+
+    user: str
+    permissions: list[str] = None
+    silent: bool = None
+
+
+class TeamCollaboratorUpdate(Body):
+    """PATCH /teams/apps/{app}/collaborators/{email}: replace the permissions."""
+
+    permissions: list[str]
+
+
+class AppPatch(Body):
+    """PATCH /apps/{app}: rename and/or switch maintenance mode (at least one)."""
+
+    name: str = None
+    maintenance: bool = None
+
+    @model_validator(mode="after")
+    def _at_least_one(self):
+        if not self.model_fields_set:
+            raise _rule("Send 'name' to rename the app or 'maintenance' to switch it.")
+        return self
+
+
+class CollaboratorAdd(Body):
+    """POST /apps/{app}/collaborators: add a collaborator."""
+
+    user: str
+    silent: bool = None
+
+
+class TransferCreate(Body):
+    """POST /account/app-transfers: transfer a personal app."""
+
+    app: str
+    recipient: str
+    silent: bool = None
+
+
+# --- runtime ----------------------------------------------------------------------------------------------------
+
+
+class Rollback(Body):
+    """POST /apps/{app}/releases: roll back to a release (version or id)."""
+
+    release: str
+
+
+class FormationUpdate(Body):
+    """One entry of a formation PATCH. ``type`` and ``size`` take numbers as well, as they always did."""
+
+    type: NumberOrString
+    quantity: NumberOrString = None
+    size: NumberOrString = None
+
+
+class FormationPatch(Body):
+    """PATCH /apps/{app}/formation: scale and/or resize process types."""
+
+    updates: list[FormationUpdate]
+
+
+class ConfigVars(RootModel[dict[str, str | None]]):
+    """PATCH /apps/{app}/config-vars: names to a string (set) or null (unset)."""
+
+    model_config = ConfigDict(strict=True)
+    subject: ClassVar[str] = "config var"
+    not_object: ClassVar[str] = "Send config vars as a JSON object of names to strings or null."
+    messages: ClassVar[dict[str, str]] = {"string_type": "must be a string (or null to unset it)"}
+
+
+# --- reading a request ------------------------------------------------------------------------------------------
+
+M = TypeVar("M", bound=BaseModel)
+
+PHRASES = {
+    "string_type": "must be a string",
+    "bool_type": "must be true or false",
+    "int_type": "must be a number",
+    "list_type": "must be an array",
+    "model_type": "must be an object",
+    "dict_type": "must be an object",
+    "number_or_string_type": "must be a string or a number",
+}
+
+
+def parse_body(request, model: type[M]) -> M:
+    """Read the request's JSON body into ``model``; an empty body is ``{}``.
+
+    Malformed JSON is a 400 ``bad_request``. A key given twice (at any depth), an unknown field, a missing or
+    wrongly typed field is a 422 ``invalid_params`` whose message names the field (``updates[0].quantity``).
+    """
+    subject = getattr(model, "subject", "field")
+
+    def unique(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ApiError(422, "invalid_params", f"The {subject} '{key}' is given more than once.")
+            seen.add(key)
+        return dict(pairs)
+
+    try:
+        data = json.loads(request.body or b"{}", object_pairs_hook=unique)
+    except ValueError:  # also UnicodeDecodeError
+        raise ApiError(400, "bad_request", "The request body is not valid JSON.") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise ApiError(422, "invalid_params", describe_error(model, error)) from None
+
+
+def describe_error(model: type[BaseModel], error: ValidationError) -> str:
+    """One sentence for people about the first problem (unknown fields first), naming the field's path."""
+    problems = error.errors(include_url=False)
+    first = min(problems, key=lambda problem: problem["type"] != "extra_forbidden")
+    kind, loc = first["type"], first["loc"]
+    if not loc:
+        if kind in ("model_type", "dict_type"):
+            return getattr(model, "not_object", NOT_AN_OBJECT)
+        return first["msg"]
+    subject, name = getattr(model, "subject", "field"), _path(loc)
+    if kind == "missing":
+        return f"The {subject} '{name}' is required."
+    if kind == "extra_forbidden":
+        allowed = ", ".join(sorted(_model_at(model, loc[:-1]).model_fields))
+        return f"Unknown {subject} '{name}'. Allowed: {allowed}."
+    phrase = {**PHRASES, **getattr(model, "messages", {})}.get(kind)
+    if phrase is None:
+        return f"The {subject} '{name}' is not valid: {first['msg']}."
+    return f"The {subject} '{name}' {phrase}."
+
+
+def _path(loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _model_at(model: type[BaseModel], loc) -> type[BaseModel]:
+    """The (nested) model that the location ``loc`` points into, e.g. ``("updates", 0)`` -> FormationUpdate."""
+    for part in loc:
+        if isinstance(part, str):
+            annotation = model.model_fields[part].annotation
+            model = next((arg for arg in (annotation, *get_args(annotation)) if _is_model(arg)), model)
+    return model
+
+
+def _is_model(value) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
