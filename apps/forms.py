@@ -2,7 +2,7 @@
 allowed. A form whose cleaned data are not already the service's keyword arguments says so in ``clean``.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -32,7 +32,8 @@ class CreateAppForm(forms.Form):
     def __init__(self, *args: Any, teams: list[Team], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.teams = {team.name: team for team in teams}
-        self.fields["team"].choices = [("", "Me (personal app)"), *[(t, f"team {t}") for t in self.teams]]
+        owner = cast(forms.ChoiceField, self.fields["team"])
+        owner.choices = [("", "Me (personal app)"), *[(t, f"team {t}") for t in self.teams]]
 
     def clean_name(self) -> str | None:
         return self.cleaned_data["name"] or None

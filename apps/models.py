@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accessctl.access.fields import PermissionSetField
 from accessctl.access.names import validate_name
-from accessctl.access.policy import sorted_perms
+from accessctl.access.roles import AppPerm, sorted_perms
 
 DYNO_SIZES = ("Eco", "Basic", "Standard-1X", "Standard-2X", "Performance-M", "Performance-L")
 
@@ -94,7 +94,7 @@ class Grant(models.Model):
         return ", ".join(sorted(self.permissions))
 
     @property
-    def perm_list(self) -> list[str]:
+    def perm_list(self) -> list[AppPerm]:
         """The permissions in display order (view, deploy, operate, manage)."""
         return sorted_perms(self.permissions)
 

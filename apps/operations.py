@@ -143,9 +143,10 @@ def app_scale(*, actor: Any, app: App, updates: list[dict[str, Any]], origin: Or
     require(actor, p.SCALE_APP, app)
     app = lock_app_row(app)
     formation = {f.type: f for f in app.formation.all()}
-    before, after = {}, {}
+    before: dict[str, str] = {}
+    after: dict[str, str] = {}
     for update in updates:
-        process_type = update.get("type")
+        process_type = str(update.get("type"))
         item = formation.get(process_type)
         if item is None:
             raise NotFound(

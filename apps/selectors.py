@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from accessctl.access import policy as p
 from accessctl.access.facts import access_for
 from accessctl.access.policy import Access, Reason, TeamRole
+from accessctl.identity.models import User
 from apps.models import App, Grant
 from teams.models import Membership
 
@@ -52,7 +53,7 @@ def app_rows_for(user, apps) -> list[AppRow]:
 class AccessRow:
     """One user with access to an app. ``role`` is the team role, ``collaborator``, or ``owner``."""
 
-    user: object
+    user: User
     role: str
     perms: list[p.AppPerm]
     reason: Reason
@@ -80,8 +81,8 @@ def app_access_rows(app: App) -> AppAccess:
     Each row's permissions come from ``policy.resolve`` over that user's facts about this one app.
     """
     roles: dict[int, str] = {}
-    users: dict[int, object] = {}
-    grants: dict[int, frozenset] = {}
+    users: dict[int, User] = {}
+    grants: dict[int, frozenset[p.AppPerm]] = {}
     implicit = 0
     for grant in Grant.objects.filter(app=app).select_related("user"):
         grants[grant.user_id] = grant.permissions
@@ -97,14 +98,14 @@ def app_access_rows(app: App) -> AppAccess:
             .exclude(user_id__in=list(grants))
             .count()
         )
-    if app.owner_id:
-        users[app.owner_id] = app.owner
+    if app.owner is not None:
+        users[app.owner.pk] = app.owner
     rows = []
     for user_id, user in users.items():
         facts = Access(
             user_id=user_id,
             is_active=user.is_active,
-            roles={app.team_id: TeamRole(roles[user_id])} if user_id in roles else {},
+            roles={app.team_id: TeamRole(roles[user_id])} if app.team_id and user_id in roles else {},
             grants={app.pk: grants[user_id]} if user_id in grants else {},
             grant_teams={app.pk: app.team_id} if user_id in grants else {},
         )

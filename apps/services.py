@@ -107,10 +107,7 @@ def app_grant_add(
     app = lock_app_row(app)
     if app.owner_id == user.pk:
         raise Conflict(OWNER_GRANT.format(email=user.email, app=app.name), field="user")
-    if (
-        app.team_id
-        and Membership.objects.filter(team_id=app.team_id, user=user, role=TeamRole.ADMIN).exists()
-    ):
+    if app.team and Membership.objects.filter(team=app.team, user=user, role=TeamRole.ADMIN).exists():
         raise Conflict(ADMIN_GRANT.format(email=user.email, team=app.team.name), field="user")
     if Grant.objects.filter(app=app, user=user).exists():
         raise Conflict(ALREADY_COLLABORATOR.format(email=user.email, app=app.name), field="user")
@@ -195,7 +192,9 @@ def app_join(*, actor: Any, app: App, origin: Origin) -> Grant:
         if app.pk in access_for(actor).grants:
             raise Conflict(ALREADY_COLLABORATOR.format(email=actor.email, app=app.name))
         require(actor, p.JOIN_APP, app)
-    grant = Grant.objects.create(app=app, user=actor, permissions=app.team.join_permissions, granted_by=actor)
+    team = app.team
+    assert team is not None  # the rules let members join team apps only
+    grant = Grant.objects.create(app=app, user=actor, permissions=team.join_permissions, granted_by=actor)
     audit.record(
         actor=actor,
         action=AuditAction.APP_JOIN,

@@ -63,6 +63,7 @@ def _to_team(actor: Any, app: App, team: Team) -> None:
     else:
         require(actor, p.TRANSFER_IN_TEAM, team)
         previous_owner = app.owner
+        assert previous_owner is not None  # a personal app always has an owner (a check constraint)
         Grant.objects.update_or_create(app=app, user=previous_owner, defaults={"permissions": p.ALL_PERMS})
         forget_access(previous_owner)
     app.team, app.owner = team, None
@@ -75,8 +76,10 @@ def _to_user(app: App, user: User) -> None:
         app.grants.all().delete()
         app.locked, app.locked_by, app.locked_at = False, None, None
     else:
+        previous_owner = app.owner
+        assert previous_owner is not None  # a personal app always has an owner (a check constraint)
         app.grants.filter(user=user).delete()
-        Grant.objects.create(app=app, user=app.owner, permissions=p.PERSONAL_COLLABORATOR_PERMS)
-        forget_access(app.owner)
+        Grant.objects.create(app=app, user=previous_owner, permissions=p.PERSONAL_COLLABORATOR_PERMS)
+        forget_access(previous_owner)
     forget_access(user)
     app.team, app.owner = None, user

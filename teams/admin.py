@@ -52,10 +52,10 @@ class TeamAdmin(ServiceAdmin):
     def app_count(self, team):
         return team.app_total
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = TeamAddForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_fields(self, request, obj=None):
         return ("name", "first_admin") if obj is None else self.fields

@@ -1,6 +1,6 @@
 """Forms of the team pages. They validate shape; the services decide what is allowed."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -29,7 +29,7 @@ class AddCollaboratorForm(forms.Form):
 
     def __init__(self, *args: Any, team: Team, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["app"].queryset = App.objects.filter(team=team).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["app"]).queryset = App.objects.filter(team=team).order_by("name")
 
 
 class RemoveForm(forms.Form):

@@ -52,7 +52,7 @@ def check_team_name(name: str) -> str:
     return name
 
 
-def _lock_team(actor, perm: str, team: Team) -> Team:
+def _lock_team(actor: Any, perm: str, team: Team) -> Team:
     """Lock the team row, then re-check ``perm`` on facts read under the lock.
 
     The first check refuses cheaply; the second stops an admin demoted by a concurrent request from acting.
@@ -226,7 +226,8 @@ def team_settings_update(
 ) -> Team:
     """Rename the team or change its access settings; only the given values change."""
     team = _lock_team(actor, p.MANAGE_SETTINGS_TEAM, team)
-    before, after = {}, {}
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
     if name is not None and name != team.name:
         check_team_name(name)
         if Team.objects.filter(name=name).exclude(pk=team.pk).exists():

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -211,7 +211,7 @@ def team_sso(request: HttpRequest, team: str) -> HttpResponse:
     return _settings_page(request, found, status=422, sso_form=form)
 
 
-def team_audit(request: HttpRequest, team: str) -> HttpResponse:
+def team_audit(request: HttpRequest, team: str) -> HttpResponse | StreamingHttpResponse:
     """The team's audit events, newest first, filtered; ``?format=csv`` streams the filtered set."""
     found = get_team(request, team, perm=p.VIEW_AUDIT_TEAM)
     filters = AuditFilterForm(request.GET or None)

@@ -13,5 +13,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
-STATIC_ROOT = None
 ACCESSCTL_STRICT_PERMISSIONS = True

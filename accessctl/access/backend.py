@@ -42,7 +42,7 @@ def require(actor: Any, perm: str, obj: object) -> None:
         )
 
 
-class AccessBackend(AuthenticationBackend):
+class AccessBackend(AuthenticationBackend):  # type: ignore[misc]  # allauth ships no types
     """Answers ``user.has_perm("apps.deploy_app", app)`` and ``user.has_perm("teams.manage_members", team)``.
 
     With an App or Team object the answer comes only from ``policy``; with no object the same strings mean

@@ -39,7 +39,7 @@ def load_access(user_id: int) -> Access:
     for app_id, team_id, perms in Grant.objects.filter(user_id=user_id).values_list(
         "app_id", "app__team_id", "permissions"
     ):
-        grants[app_id] = to_perms(perms)
+        grants[app_id] = to_perms(perms) or frozenset()
         grant_teams[app_id] = team_id
     return Access(
         user_id=user_id,

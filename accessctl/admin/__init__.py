@@ -11,4 +11,4 @@ admin.site.site_header = "accessctl support console"
 admin.site.site_title = "accessctl support"
 admin.site.index_title = "Who has what access, and who changed it"
 admin.site.site_url = "/"
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]

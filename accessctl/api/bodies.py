@@ -1,8 +1,9 @@
 """The API's request bodies as strict pydantic models, and the one function that reads a request into one.
 
 Every model is strict (no coercion: ``"1"`` is not a number, ``1`` is not true) and refuses unknown fields.
-An optional field is declared ``name: str = None``: it may be left out (then it reads ``None`` and is not in
-``model_fields_set``), but an explicit ``null`` is refused like any other wrong type, as the API always did.
+An optional field is declared ``name: OptionalStr = None``: it may be left out (then it reads ``None`` and is
+not in ``model_fields_set``), but an explicit ``null`` is refused like any other wrong type, as the API always
+did (the validator runs only on values that were sent).
 """
 
 from __future__ import annotations
@@ -10,7 +11,15 @@ from __future__ import annotations
 import json
 from typing import Annotated, ClassVar, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, PlainValidator, RootModel, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    PlainValidator,
+    RootModel,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from accessctl.api.http import ApiError
@@ -35,6 +44,23 @@ def _number_or_string(value: object) -> int | str:
 
 # A JSON number or string, never true/false or null: the formation API takes ``1``, ``"1"`` and ``"+1"``.
 NumberOrString = Annotated[int | str, PlainValidator(_number_or_string)]
+OptionalNumberOrString = Annotated[int | str | None, PlainValidator(_number_or_string)]
+
+
+def _sent_not_null(kind: str) -> AfterValidator:
+    """Refuse an explicit ``null`` for an optional field, with the error of its type (``kind``)."""
+
+    def check(value: object) -> object:
+        if value is None:
+            raise PydanticCustomError(kind, "Input should not be null")
+        return value
+
+    return AfterValidator(check)
+
+
+OptionalStr = Annotated[str | None, _sent_not_null("string_type")]
+OptionalBool = Annotated[bool | None, _sent_not_null("bool_type")]
+OptionalStrList = Annotated[list[str] | None, _sent_not_null("list_type")]
 
 
 def _rule(message: str) -> PydanticCustomError:
@@ -57,26 +83,26 @@ class MemberBody(Body):
 class PersonalAppCreate(Body):
     """POST /apps: create a personal app."""
 
-    name: str = None
-    region: str = None
-    stack: str = None
+    name: OptionalStr = None
+    region: OptionalStr = None
+    stack: OptionalStr = None
 
 
 class TeamAppCreate(Body):
     """POST /teams/apps: create a team app, locked at once with ``locked: true``."""
 
-    name: str = None
+    name: OptionalStr = None
     team: str
-    region: str = None
-    stack: str = None
-    locked: bool = None
+    region: OptionalStr = None
+    stack: OptionalStr = None
+    locked: OptionalBool = None
 
 
 class TeamAppPatch(Body):
     """PATCH /teams/apps/{app}: lock/unlock (``locked``) or transfer (``owner``), exactly one of them."""
 
-    locked: bool = None
-    owner: str = None
+    locked: OptionalBool = None
+    owner: OptionalStr = None
 
     @model_validator(mode="after")
     def _exactly_one(self):
@@ -89,8 +115,8 @@ class TeamCollaboratorAdd(Body):
     """POST /teams/apps/{app}/collaborators: grant permissions, or join (no permissions, own e-mail)."""
 
     user: str
-    permissions: list[str] = None
-    silent: bool = None
+    permissions: OptionalStrList = None
+    silent: OptionalBool = None
 
 
 class TeamCollaboratorUpdate(Body):
@@ -102,8 +128,8 @@ class TeamCollaboratorUpdate(Body):
 class AppPatch(Body):
     """PATCH /apps/{app}: rename and/or switch maintenance mode (at least one)."""
 
-    name: str = None
-    maintenance: bool = None
+    name: OptionalStr = None
+    maintenance: OptionalBool = None
 
     @model_validator(mode="after")
     def _at_least_one(self):
@@ -116,7 +142,7 @@ class CollaboratorAdd(Body):
     """POST /apps/{app}/collaborators: add a collaborator."""
 
     user: str
-    silent: bool = None
+    silent: OptionalBool = None
 
 
 class TransferCreate(Body):
@@ -124,7 +150,7 @@ class TransferCreate(Body):
 
     app: str
     recipient: str
-    silent: bool = None
+    silent: OptionalBool = None
 
 
 # --- runtime ----------------------------------------------------------------------------------------------------
@@ -140,8 +166,8 @@ class FormationUpdate(Body):
     """One entry of a formation PATCH. ``type`` and ``size`` take numbers as well, as they always did."""
 
     type: NumberOrString
-    quantity: NumberOrString = None
-    size: NumberOrString = None
+    quantity: OptionalNumberOrString = None
+    size: OptionalNumberOrString = None
 
 
 class FormationPatch(Body):

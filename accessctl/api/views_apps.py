@@ -95,7 +95,7 @@ def team_app(request, app):
     if data.locked is not None:
         app = services.app_set_locked(actor=request.user, app=app, locked=data.locked, origin=origin(request))
     else:
-        recipient = recipient_for(data.owner, field="owner")
+        recipient = recipient_for(data.owner or "", field="owner")
         app = transfers.app_transfer(actor=request.user, app=app, recipient=recipient, origin=origin(request))
     return json_response(_app_json(request, _reload(app)))
 

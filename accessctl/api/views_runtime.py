@@ -48,7 +48,7 @@ def releases(request, app):
 
 def _find_release(app, ident: str) -> Release:
     ident = ident.strip().lower().removeprefix("v")
-    lookup = {"version": int(ident)} if ident.isdigit() else {"public_id": ident}
+    lookup: dict[str, object] = {"version": int(ident)} if ident.isdigit() else {"public_id": ident}
     try:
         release = app.releases.select_related("user").filter(**lookup).first()
     except Exception:  # a malformed UUID

@@ -71,7 +71,7 @@ def team_members(request, team):
     if request.method == "GET":
         if not request.user.has_perm(p.VIEW_TEAM, team):
             raise PermissionDenied(f"Only members of {team.name} can list its members.")
-        people = team_people(team).exclude(team_role=None)
+        people = team_people(team).exclude(team_role=None)  # type: ignore[misc]  # an annotation
         return ranged(request, people, allowed=("email",), serialize=lambda person: s.member(person, team))
     data = parse_body(request, MemberBody)
     if request.method == "PUT":

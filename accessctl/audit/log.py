@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
 
 from accessctl.audit.models import AuditAction, AuditEvent, AuditSource
 
@@ -15,7 +18,7 @@ class Origin:
     ip: str | None = None
 
     @classmethod
-    def from_request(cls, request, source: str = AuditSource.WEB) -> Origin:
+    def from_request(cls, request: HttpRequest, source: str = AuditSource.WEB) -> Origin:
         return cls(source=source, ip=request.META.get("REMOTE_ADDR") or None)
 
 
@@ -31,13 +34,13 @@ class SystemActor:
     is_authenticated = True
     is_superuser = False
 
-    def __init__(self, label: str = "system"):
+    def __init__(self, label: str = "system") -> None:
         self.email = label
 
-    def has_perm(self, perm, obj=None) -> bool:
+    def has_perm(self, perm: str, obj: object = None) -> bool:
         return True
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.email
 
 
@@ -46,14 +49,14 @@ SYSTEM = SystemActor()
 
 def record(
     *,
-    actor,
+    actor: Any,
     action: AuditAction,
     origin: Origin,
-    team=None,
-    app=None,
-    target_user=None,
-    before=None,
-    after=None,
+    team: Any = None,
+    app: Any = None,
+    target_user: Any = None,
+    before: Any = None,
+    after: Any = None,
 ) -> AuditEvent:
     """Append one audit event. ``before``/``after`` are JSON-able snapshots of what changed.
 

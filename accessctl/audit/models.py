@@ -78,5 +78,5 @@ class AuditEvent(models.Model):
             models.Index(fields=["app", "-created_at"], name="audit_app_time"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
