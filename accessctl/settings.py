@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "accessctl.identity.sso",
     "django_htmx",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +117,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Background work (session expiry) lives in the database, so every web and worker process shares one queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 AUTH_USER_MODEL = "accessctl.User"
 AUTHENTICATION_BACKENDS = ["accessctl.access.backend.AccessBackend"]
