@@ -88,3 +88,13 @@ def test_development_checkout_runs_manage_without_a_secret_key():
     result = manage("check")
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("allowed", "form_shown"), [(True, True), (False, False)])
+def test_sign_up_follows_account_allow_registration(client, settings, allowed, form_shown):
+    settings.ACCOUNT_ALLOW_REGISTRATION = allowed
+
+    page = client.get("/accounts/signup/").content.decode()
+
+    assert ('name="password1"' in page) is form_shown
