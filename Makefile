@@ -1,5 +1,8 @@
 # The two commands a newcomer needs: `make run` and `make test`. See README.md.
 PYTHON ?= python3
+PORT ?= 8000
+# bash: `make run` waits for whichever of its two processes stops first (wait -n).
+SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -31,22 +34,38 @@ $(OIDC_PROVIDER):
 
 test-idp: $(OIDC_PROVIDER)
 
+## As the Procfile's release step: migrate, then start the hourly housekeeping chain for the worker.
 migrate: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py housekeeping
 
 demo: migrate
 	DEBUG=1 $(BIN)/python manage.py demo
 
-## Serve the dashboard with demo data on http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set).
+## Serve the dashboard with demo data on http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL is set), with a
+## background worker beside it. Ctrl-C, or either process stopping, stops both (the trap kills the group).
 run: demo
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@trap 'trap - INT TERM EXIT; kill 0 2>/dev/null' INT TERM EXIT; \
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & \
+	DEBUG=1 $(BIN)/python manage.py db_worker & \
+	wait -n
 
 ## The whole suite: SQLite by default, PostgreSQL when DATABASE_URL is set.
 test: install heroku-cli test-idp
 	$(BIN)/pytest
 
+## The production settings check needs a key and a host; these are throwaway values for the check only.
+LINT_PRODUCTION := DJANGO_ENV=production ALLOWED_HOSTS=lint.invalid \
+	SECRET_KEY=lint-only-throwaway-key-not-a-secret-0123456789abcdefghijklmnop
+
+## One command a line, so adding a checker is one more line.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(LINT_PRODUCTION) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
+## Everything the build and the tests leave behind.
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .cache
+	rm -rf $(VENV) .cache staticfiles .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info db.sqlite3
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,28 +1,45 @@
-"""Settings, read from the environment. See README "Configuration"."""
+"""Settings, read from the environment through one ``environ.Env``. See README "Configuration"."""
 
-import os
 from pathlib import Path
 
-import dj_database_url
+import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+env = environ.Env()
 
-def env_bool(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+DJANGO_ENV = env.str("DJANGO_ENV", default="development")
+if DJANGO_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"DJANGO_ENV must be 'development' or 'production', not {DJANGO_ENV!r}.")
+PRODUCTION = DJANGO_ENV == "production"
 
 
-DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("Set SECRET_KEY (or DEBUG=1 for local development with a throwaway key).")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+def required(name: str) -> str:
+    """The value of a variable production cannot run without; refuse to start, naming it, when it is unset."""
+    value = env.str(name, default="").strip()
+    if not value:
+        raise ImproperlyConfigured(f"DJANGO_ENV=production needs {name}: set it in the environment.")
+    return value
 
-ALLOWED_HOSTS = [
-    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
-]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+DEBUG = env.bool("DEBUG", default=False)
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("DJANGO_ENV=production runs with DEBUG off: unset DEBUG.")
+    SECRET_KEY = required("SECRET_KEY")
+    ALLOWED_HOSTS = required("ALLOWED_HOSTS").split(",")
+else:
+    SECRET_KEY = env.str("SECRET_KEY", default="")
+    if not SECRET_KEY:
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                "Set SECRET_KEY (or DEBUG=1 for local development with a throwaway key)."
+            )
+        SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+ALLOWED_HOSTS = [h.strip() for h in ALLOWED_HOSTS if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in env.list("CSRF_TRUSTED_ORIGINS", default=[]) if o.strip()]
 
 INSTALLED_APPS = [
     "accessctl",
@@ -43,6 +60,8 @@ INSTALLED_APPS = [
     "accessctl.identity.sso",
     "django_htmx",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -80,22 +99,27 @@ TEMPLATES = [
     }
 ]
 
+# An empty DATABASE_URL means the default, as an unset one does.
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     )
 }
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Used TOTP codes and login rate limits live in the cache: share it (REDIS_URL) when running several processes.
+REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
-        if os.environ.get("REDIS_URL")
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Background work (session expiry) lives in the database, so every web and worker process shares one queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 AUTH_USER_MODEL = "accessctl.User"
 AUTHENTICATION_BACKENDS = ["accessctl.access.backend.AccessBackend"]
@@ -115,7 +139,8 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_ALLOW_REGISTRATION = env_bool("ACCOUNT_ALLOW_REGISTRATION", True)
+# Production is by invitation or SSO unless the operator opens sign-up on purpose.
+ACCOUNT_ALLOW_REGISTRATION = env.bool("ACCOUNT_ALLOW_REGISTRATION", default=not PRODUCTION)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "accessctl"
 MFA_TOTP_TOLERANCE = 1  # accept the codes of the neighbouring 30-second steps (clock drift)
@@ -128,8 +153,13 @@ SOCIALACCOUNT_STORE_TOKENS = False
 ACCOUNT_ADAPTER = "accessctl.identity.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "accessctl.identity.adapters.SocialAccountAdapter"
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "accessctl@localhost")
+# EMAIL_URL (smtp+tls://user:password@host:587) sets the SMTP backend and server; EMAIL_BACKEND overrides.
+EMAIL_URL = env.str("EMAIL_URL", default="")
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if EMAIL_URL:
+    globals().update(env.email_url_config(EMAIL_URL))  # EMAIL_HOST, EMAIL_PORT, EMAIL_USE_TLS, ...
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_BACKEND)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="accessctl@localhost")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -152,8 +182,17 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=PRODUCTION or not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+if PRODUCTION:
+    # TLS ends at the proxy in front of gunicorn (the platform's router), which sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # The header only consents to preloading; a domain joins the browsers' list by a separate submission.
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 PAGE_SIZE = 50
 
@@ -161,8 +200,8 @@ PAGE_SIZE = 50
 ACCESSCTL_STRICT_PERMISSIONS = DEBUG
 
 # Shown in the API's app objects (web_url, git_url); accessctl itself serves neither.
-APP_DOMAIN = os.environ.get("APP_DOMAIN", "apps.accessctl.test")
-GIT_HOST = os.environ.get("GIT_HOST", "git.accessctl.test")
+APP_DOMAIN = env.str("APP_DOMAIN", default="apps.accessctl.test")
+GIT_HOST = env.str("GIT_HOST", default="git.accessctl.test")
 
 LOGGING = {
     "version": 1,
@@ -171,6 +210,6 @@ LOGGING = {
         "kv": {"format": "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "kv"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

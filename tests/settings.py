@@ -1,6 +1,8 @@
 """Test settings: the project's, with a fast password hasher and in-memory e-mail."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "1")
 
@@ -14,3 +16,9 @@ STORAGES = {
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 ACCESSCTL_STRICT_PERMISSIONS = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file rather than memory, so the worker test's `db_worker` process can open the test database too.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(  # noqa: F405
+        Path(tempfile.gettempdir()) / f"accessctl-test-{os.getpid()}.sqlite3"
+    )

@@ -13,6 +13,7 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest
 from django.shortcuts import render
@@ -27,6 +28,10 @@ from teams.services import team_member_add
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request):
+        """Self-service sign-up follows ACCOUNT_ALLOW_REGISTRATION (closed in production); SSO decides its own."""
+        return settings.ACCOUNT_ALLOW_REGISTRATION
+
     def post_login(self, request, user, **kwargs):
         sso = getattr(request, "_accessctl_sso", None)
         record_sign_in(user, federated=sso is not None, amr=sso["amr"] if sso else None)

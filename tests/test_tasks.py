@@ -1,0 +1,81 @@
+"""Background housekeeping: the command starts one hourly chain, and the real worker runs it."""
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from accessctl.tasks import HOUSEKEEPING_INTERVAL, clear_expired_sessions
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKER_TIMEOUT = 120
+
+
+def queued() -> list[DBTaskResult]:
+    return list(
+        DBTaskResult.objects.filter(
+            task_path=clear_expired_sessions.module_path, status=TaskResultStatus.READY
+        )
+    )
+
+
+def test_database_url() -> str:
+    """A DATABASE_URL naming the database this test runs on, so a second process opens the same one."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    credentials = quote(db["USER"] or "", safe="") + (
+        ":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"] else ""
+    )
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+test_database_url.__test__ = False  # a helper, not a test
+
+
+@pytest.mark.django_db
+def test_housekeeping_command_queues_one_run_however_often_it_runs():
+    call_command("housekeeping")
+    call_command("housekeeping")
+
+    assert len(queued()) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_removes_expired_sessions_and_schedules_the_next_run():
+    now = timezone.now()
+    Session.objects.create(
+        session_key="expired-session", session_data="", expire_date=now - timedelta(days=1)
+    )
+    Session.objects.create(session_key="fresh-session", session_data="", expire_date=now + timedelta(days=1))
+    call_command("housekeeping")
+    [first] = queued()
+
+    worker = subprocess.run(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": test_database_url()},
+        capture_output=True,
+        text=True,
+        timeout=WORKER_TIMEOUT,
+    )
+
+    assert worker.returncode == 0, worker.stderr
+    first.refresh_from_db()
+    assert first.status == TaskResultStatus.SUCCESSFUL, first.exception_class_path
+    assert first.return_value == 1
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["fresh-session"]
+    [following] = queued()
+    assert following.run_after - first.finished_at == pytest.approx(
+        HOUSEKEEPING_INTERVAL, abs=timedelta(minutes=1)
+    )
