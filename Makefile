@@ -62,6 +62,7 @@ LINT_PRODUCTION := DJANGO_ENV=production ALLOWED_HOSTS=lint.invalid \
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(LINT_PRODUCTION) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
