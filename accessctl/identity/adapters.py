@@ -3,7 +3,8 @@
 - The account adapter records whether the last sign-in was federated and the IdP's ``amr``.
 - The social account adapter checks the SSO nonce, refuses to take over an account by e-mail match and
   provisions unknown SSO users as members of the IdP's team.
-- Adding or removing an MFA factor ends the user's other sessions (``accounts.user_factor_changed``).
+- Adding or removing an MFA factor ends the user's other sessions and revokes their API tokens
+  (``accounts.user_factor_changed``); so does a password change, set or reset (``accounts.user_password_changed``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.shortcuts import render
 
 from accessctl.access.policy import TeamRole
 from accessctl.audit.log import Origin, SystemActor
-from accessctl.identity.accounts import record_sign_in, user_factor_changed
+from accessctl.identity.accounts import record_sign_in, user_factor_changed, user_password_changed
 from accessctl.identity.models import User
 from accessctl.identity.signin import team_id_for_provider
 from teams.models import Team
@@ -86,10 +87,30 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return user
 
 
+def _keep_this_session(request: HttpRequest, user: User) -> None:
+    """The acting session stays signed in, under a new session key (``update_session_auth_hash`` cycles it)."""
+    if getattr(request, "user", None) is not None and request.user.pk == user.pk:
+        update_session_auth_hash(request, user)
+
+
 def _end_other_sessions(request: HttpRequest, user: User, change: str) -> None:
     user_factor_changed(user=user, change=change, origin=Origin.from_request(request))
-    if getattr(request, "user", None) is not None and request.user.pk == user.pk:
-        update_session_auth_hash(request, user)  # this session stays signed in
+    _keep_this_session(request, user)
+
+
+def on_password_changed(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    user_password_changed(user=user, change="changed", origin=Origin.from_request(request))
+    _keep_this_session(request, user)
+
+
+def on_password_set(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    user_password_changed(user=user, change="set", origin=Origin.from_request(request))
+    _keep_this_session(request, user)
+
+
+def on_password_reset(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    user_password_changed(user=user, change="reset", origin=Origin.from_request(request))
+    _keep_this_session(request, user)
 
 
 def on_authenticator_added(sender: Any, request: HttpRequest, user: User, authenticator: Any = None, **kwargs: Any) -> None:
