@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest
 from django.shortcuts import render
@@ -28,6 +30,13 @@ from teams.services import team_member_add
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request):
+        """Sign-up is open only where ``ACCOUNT_ALLOW_REGISTRATION`` is on and e-mail verification is mandatory:
+        without verification, "already registered" would tell anyone which addresses have accounts."""
+        return bool(getattr(settings, "ACCOUNT_ALLOW_REGISTRATION", False)) and (
+            account_settings.EMAIL_VERIFICATION == account_settings.EmailVerificationMethod.MANDATORY
+        )
+
     def post_login(self, request, user, **kwargs):
         sso = getattr(request, "_accessctl_sso", None)
         record_sign_in(user, federated=sso is not None, amr=sso["amr"] if sso else None)
