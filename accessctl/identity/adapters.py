@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from allauth.account import app_settings as account_settings
@@ -27,6 +28,8 @@ from accessctl.identity.models import User
 from accessctl.identity.signin import team_id_for_provider
 from teams.models import Team
 from teams.services import team_member_add
+
+log = logging.getLogger("accessctl.sso")
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -49,6 +52,18 @@ def _refuse(request, message: str, status: int = 403):
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Team SSO rules on top of allauth's flow."""
+
+    def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
+        """A refused SSO sign-in (bad token, state, answer of the IdP) is logged; allauth shows its 401 page."""
+        cause = getattr(exception, "__cause__", None)
+        log.warning(
+            "sso sign-in failed provider=%s error=%s exception=%r cause=%r",
+            getattr(provider, "sub_id", provider),
+            error,
+            exception,
+            cause,
+        )
+        return super().on_authentication_error(request, provider, error, exception, extra_context)
 
     def pre_social_login(self, request, sociallogin):
         claims = sociallogin.account.extra_data.get("id_token") or {}

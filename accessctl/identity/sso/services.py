@@ -14,7 +14,7 @@ from accessctl.audit import log as audit
 from accessctl.audit.log import Origin
 from accessctl.audit.models import AuditAction
 from accessctl.identity.signin import provider_id_for
-from accessctl.identity.sso.provider import PROVIDER
+from accessctl.identity.sso.provider import DEFAULT_ALGORITHMS, PROVIDER
 from teams.models import Team
 
 LINK_BEFORE_ENFORCING = (
@@ -63,7 +63,12 @@ def team_sso_configure(
     app.client_id = client_id
     if secret:
         app.secret = secret
-    app.settings = {"server_url": issuer, "token_auth_method": "client_secret_post"}
+    algorithms = (app.settings or {}).get("id_token_signed_response_algs") or list(DEFAULT_ALGORITHMS)
+    app.settings = {
+        "server_url": issuer,
+        "token_auth_method": "client_secret_post",
+        "id_token_signed_response_algs": algorithms,  # fixed here, never read from a token's header
+    }
     app.save()
     team.sso_app = app
     team.sso_enforced = enforced
