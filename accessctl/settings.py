@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accessctl.web.middleware.RotateSessionOnAuthenticationMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accessctl.web.middleware.SignInRequiredMiddleware",
 ]
