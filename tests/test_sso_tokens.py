@@ -2,22 +2,26 @@
 the signing algorithms come from the IdP's configuration (RS256), never from a token's header, and any
 malformed callback or token is the normal "sign-in failed" page (4xx) and logged, never a 500."""
 
+import base64
+import json
 import logging
 import time
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlparse
 
+import jwt
 import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accessctl.access.errors import Invalid
 from accessctl.audit.log import COMMAND, SYSTEM
 from accessctl.identity.adapters import SocialAccountAdapter
 from accessctl.identity.signin import provider_id_for
 from accessctl.identity.sso.provider import TeamSsoAdapter, expected_algorithms
 from accessctl.identity.sso.services import team_sso_configure
-from accessctl.models import User
+from accessctl.models import AuditEvent, User
 from tests.forged_idp import ISSUER, ForgedIdp
 
 pytestmark = pytest.mark.django_db
@@ -121,8 +125,8 @@ def _malformed_tokens(idp, nonce):
         idp.sign({**good, "exp": now - 3600}),
         idp.sign({**good, "nonce": "not-ours"}),
         idp.sign({k: v for k, v in good.items() if k != "sub"}),
-        __import__("jwt").encode(good, idp.key, algorithm="RS256"),  # no kid
-        __import__("jwt").encode(good, idp.key, algorithm="RS256", headers={"kid": "unknown"}),
+        jwt.encode(good, idp.key, algorithm="RS256"),  # no kid
+        jwt.encode(good, idp.key, algorithm="RS256", headers={"kid": "unknown"}),
         12345,
         ["a", "b"],
         {"alg": "RS256"},
@@ -162,9 +166,6 @@ def test_malformed_callbacks_are_refused(idp, query):
     signature=st.text(max_size=40),
 )
 def test_fuzzed_tokens_never_crash_the_decoder(idp, rf, header, payload, signature):
-    import base64
-    import json
-
     def part(data):
         return base64.urlsafe_b64encode(data.encode()).rstrip(b"=").decode()
 
@@ -173,3 +174,52 @@ def test_fuzzed_tokens_never_crash_the_decoder(idp, rf, header, payload, signatu
     with pytest.raises(Exception) as refused:
         adapter._decode_id_token(idp.team.sso_app, token)
     assert type(refused.value).__name__ == "OAuth2Error"
+
+
+# --- what a first SSO sign-in does: the team's SSO settings ------------------------------------------------------
+
+
+def sso_settings(idp, **changes):
+    team_sso_configure(
+        actor=SYSTEM, team=idp.team, origin=COMMAND, issuer=ISSUER, client_id="accessctl", secret=None,
+        enforced=False, **changes,
+    )
+
+
+def first_sign_in(idp):
+    client, params = start(idp)
+    idp.token_response = {"access_token": "at", "token_type": "Bearer", "id_token": idp.sign(idp.claims(params["nonce"]))}
+    return client.get(f"/accounts/sso/{idp.provider_id}/login/callback/", {"code": "c", "state": params["state"]})
+
+
+def test_first_sign_in_gives_the_role_the_team_chose(idp):
+    sso_settings(idp, role="viewer")
+    first_sign_in(idp)
+    user = User.objects.get(email="forged@corp.test")
+    assert user.memberships.get(team=idp.team).role == "viewer"
+
+
+def test_first_sign_in_creates_no_account_where_the_team_turned_it_off(idp):
+    sso_settings(idp, create_accounts=False)
+    answer = first_sign_in(idp)
+    assert answer.status_code < 500
+    assert not User.objects.filter(email="forged@corp.test").exists()
+
+
+def test_sso_role_admin_is_refused(idp):
+    with pytest.raises(Invalid, match="never admins"):
+        sso_settings(idp, role="admin")
+
+
+def test_sso_settings_form_saves_role_and_account_creation(client_as, idp, team_admin):
+    client = client_as(team_admin)
+    form = {"issuer": ISSUER, "client_id": "accessctl", "secret": "", "role": "viewer"}
+    saved = client.post("/teams/acme/settings/sso/", form)
+    assert saved.status_code == HTTPStatus.FOUND
+    idp.team.refresh_from_db()
+    assert (idp.team.sso_role, idp.team.sso_create_accounts) == ("viewer", False)
+    page = client.get("/teams/acme/settings/").content.decode()
+    assert 'name="create_accounts"' in page and '<option value="viewer" selected>' in page
+    refused = client.post("/teams/acme/settings/sso/", {**form, "role": "admin"})
+    assert refused.status_code == 422
+    assert AuditEvent.objects.filter(action="team.sso", after__role="viewer").exists()

@@ -92,10 +92,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return Team.objects.filter(pk=team_id).first() if team_id else None
 
     def is_open_for_signup(self, request, sociallogin):
-        return self._team(sociallogin) is not None
+        """A first sign-in creates an account only where the team allows it (its SSO settings)."""
+        team = self._team(sociallogin)
+        return team is not None and team.sso_create_accounts
 
     def save_user(self, request, sociallogin, form=None):
-        """Just-in-time provisioning: the new account becomes a member of the IdP's team."""
+        """Just-in-time provisioning: the new account joins the IdP's team with the team's SSO role."""
         user = super().save_user(request, sociallogin, form)
         if user.has_usable_password():
             user.set_unusable_password()
@@ -105,7 +107,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             actor=SystemActor(f"sso:{team.name}"),
             team=team,
             user=user,
-            role=TeamRole.MEMBER,
+            role=team.sso_role if team.sso_role != TeamRole.ADMIN else TeamRole.MEMBER,
             origin=Origin.from_request(request),
         )
         return user
