@@ -119,6 +119,10 @@ class TeamSsoForm(forms.Form):
     )
     role = forms.ChoiceField(
         choices=[("member", "member"), ("viewer", "viewer")],
+        required=False,
         label="Role of new accounts",
         help_text="The role an account created by its first SSO sign-in gets (never admin).",
     )
+
+    def clean_role(self) -> str:
+        return self.cleaned_data.get("role") or "member"
