@@ -7,6 +7,7 @@ class AccessctlConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from allauth.account import signals as account_signals
         from allauth.mfa import signals
 
         from accessctl.identity import adapters
@@ -16,3 +17,6 @@ class AccessctlConfig(AppConfig):
             adapters.on_authenticator_removed, dispatch_uid="accessctl-mfa-removed"
         )
         signals.authenticator_reset.connect(adapters.on_authenticator_reset, dispatch_uid="accessctl-mfa-reset")
+        account_signals.password_changed.connect(adapters.on_password_changed, dispatch_uid="accessctl-pw-changed")
+        account_signals.password_set.connect(adapters.on_password_set, dispatch_uid="accessctl-pw-set")
+        account_signals.password_reset.connect(adapters.on_password_reset, dispatch_uid="accessctl-pw-reset")

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accessctl.web.middleware.RotateSessionOnAuthenticationMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accessctl.web.middleware.SignInRequiredMiddleware",
 ]
@@ -136,11 +137,14 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "none"
+# Sign-up is closed unless ACCOUNT_ALLOW_REGISTRATION is on; where open, e-mail verification is mandatory and
+# sign-up, login and password reset answer alike for known and unknown addresses (the account adapter refuses
+# to open sign-up without mandatory verification).
+ACCOUNT_ALLOW_REGISTRATION = env.bool("ACCOUNT_ALLOW_REGISTRATION", default=False)
+ACCOUNT_EMAIL_VERIFICATION = "mandatory" if ACCOUNT_ALLOW_REGISTRATION else "none"
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
-# Production is by invitation or SSO unless the operator opens sign-up on purpose.
-ACCOUNT_ALLOW_REGISTRATION = env.bool("ACCOUNT_ALLOW_REGISTRATION", default=not PRODUCTION)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "accessctl"
 MFA_TOTP_TOLERANCE = 1  # accept the codes of the neighbouring 30-second steps (clock drift)

@@ -12,6 +12,7 @@ from django_htmx.http import trigger_client_event
 
 from accessctl.access import policy as p
 from accessctl.identity.models import User
+from accessctl.identity.signin import hidden_team_ids
 from accessctl.web.changes import change, done, pencil_form, pencil_saved
 from accessctl.web.lookups import get_app
 from apps import services
@@ -145,9 +146,13 @@ def app_leave(request: HttpRequest, app: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def app_create(request: HttpRequest) -> HttpResponse:
-    """Create a personal app, or a team app in a team where I may create apps."""
+    """Create a personal app, or a team app in a team where I may create apps (and whose sign-in policy
+    this session meets)."""
+    hidden = hidden_team_ids(request)
     teams = [
-        row.team for row in teams_for(request.user) if request.user.has_perm(p.CREATE_APP_TEAM, row.team)
+        row.team
+        for row in teams_for(request.user)
+        if row.team.pk not in hidden and request.user.has_perm(p.CREATE_APP_TEAM, row.team)
     ]
     if request.method == "GET":
         form = CreateAppForm(teams=teams, initial={"team": request.GET.get("team", "")})

@@ -112,3 +112,17 @@ class TeamSsoForm(forms.Form):
         label="Enforce SSO",
         help_text="Members must sign in through this IdP to reach the team. Collaborators are exempt.",
     )
+    create_accounts = forms.BooleanField(
+        required=False,
+        label="Create accounts on first sign-in",
+        help_text="Someone without an account who signs in through this IdP gets one, in this team.",
+    )
+    role = forms.ChoiceField(
+        choices=[("member", "member"), ("viewer", "viewer")],
+        required=False,
+        label="Role of new accounts",
+        help_text="The role an account created by its first SSO sign-in gets (never admin).",
+    )
+
+    def clean_role(self) -> str:
+        return self.cleaned_data.get("role") or "member"

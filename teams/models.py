@@ -28,6 +28,18 @@ class Team(models.Model):
         default=False,
         help_text="Members must sign in through the team's identity provider (collaborators are exempt).",
     )
+    sso_role = models.CharField(
+        "role on first SSO sign-in",
+        max_length=10,
+        choices=[(TeamRole.MEMBER.value, TeamRole.MEMBER.label), (TeamRole.VIEWER.value, TeamRole.VIEWER.label)],
+        default=TeamRole.MEMBER,
+        help_text="The role of an account created by its first sign-in through the team's IdP (never admin).",
+    )
+    sso_create_accounts = models.BooleanField(
+        "SSO creates accounts",
+        default=True,
+        help_text="Whether a first sign-in through the team's IdP may create an account.",
+    )
     sso_app = models.OneToOneField(
         "socialaccount.SocialApp",
         null=True,

@@ -172,7 +172,8 @@ def _settings_initial(team: Team) -> dict[str, Any]:
 def _sso_form(team: Team, data: Any = None) -> TeamSsoForm:
     app = team.sso_app
     initial = {"issuer": app.settings.get("server_url", ""), "client_id": app.client_id} if app else {}
-    return TeamSsoForm(data, initial={**initial, "enforced": team.sso_enforced})
+    initial.update(enforced=team.sso_enforced, create_accounts=team.sso_create_accounts, role=team.sso_role)
+    return TeamSsoForm(data, initial=initial)
 
 
 def _settings_page(request: HttpRequest, team: Team, status: int = 200, **forms: Any) -> HttpResponse:

@@ -94,6 +94,7 @@ def test_development_checkout_runs_manage_without_a_secret_key():
 @pytest.mark.parametrize(("allowed", "form_shown"), [(True, True), (False, False)])
 def test_sign_up_follows_account_allow_registration(client, settings, allowed, form_shown):
     settings.ACCOUNT_ALLOW_REGISTRATION = allowed
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory" if allowed else "none"  # as settings.py derives it
 
     page = client.get("/accounts/signup/").content.decode()
 

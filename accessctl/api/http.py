@@ -62,7 +62,7 @@ def api_view(*methods: str):
                 return error_response(405, "method_not_allowed", f"{request.method} is not allowed here.")
             header = request.headers.get("Authorization", "")
             scheme, _, raw = header.partition(" ")
-            token = token_for(raw.strip()) if scheme.lower() == "bearer" else None
+            token = token_for(raw.strip(), origin(request)) if scheme.lower() == "bearer" else None
             if token is None:
                 return error_response(401, "unauthorized", "Invalid credentials provided.")
             request.user = token.user

@@ -11,6 +11,7 @@ from accessctl.api import serializers as s
 from accessctl.api.bodies import parse_body
 from accessctl.api.http import ApiError, api_view, json_response, origin, ranged
 from accessctl.identity.people import recipient_for, user_for_email
+from accessctl.identity.signin import hidden_team_ids
 from accessctl.web.lookups import get_app, get_team
 from apps import services, transfers
 from apps.models import App
@@ -49,9 +50,13 @@ def _create_attrs(data: b.PersonalAppCreate | b.TeamAppCreate) -> dict:
 
 @api_view("GET")
 def user_apps(request):
-    """E14: apps the caller owns or holds a grant on."""
+    """E14: apps the caller owns or holds a grant on, without those of teams whose sign-in policy the token fails."""
     grants = access_for(request.user).grants
-    apps = App.objects.filter(Q(pk__in=list(grants)) | Q(owner=request.user)).select_related("team", "owner")
+    apps = (
+        App.objects.filter(Q(pk__in=list(grants)) | Q(owner=request.user))
+        .exclude(team_id__in=list(hidden_team_ids(request)))
+        .select_related("team", "owner")
+    )
     return ranged(request, apps, allowed=("name",), serialize=lambda app: _app_json(request, app))
 
 

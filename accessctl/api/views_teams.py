@@ -10,6 +10,7 @@ from accessctl.api import serializers as s
 from accessctl.api.bodies import MemberBody, parse_body
 from accessctl.api.http import api_view, json_response, origin, ranged
 from accessctl.identity.people import user_for_email
+from accessctl.identity.signin import hidden_team_ids
 from accessctl.web.lookups import get_team
 from apps.selectors import apps_visible_to
 from teams import services
@@ -31,8 +32,10 @@ def account(request):
 
 @api_view("GET")
 def teams(request):
-    """E2: the teams the caller has a role in, with that role."""
-    rows = [row for row in teams_for(request.user) if row.role != p.COLLABORATOR]
+    """E2: the teams the caller has a role in, with that role; a team whose sign-in policy the token fails is
+    left out (its name included)."""
+    hidden = hidden_team_ids(request)
+    rows = [row for row in teams_for(request.user) if row.role != p.COLLABORATOR and row.team.pk not in hidden]
     return ranged(
         request,
         rows,

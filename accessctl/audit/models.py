@@ -39,10 +39,12 @@ class AuditAction(models.TextChoices):
     DYNOS_RESTART = "dynos.restart", "Dynos restarted"
     TOKEN_CREATE = "token.create", "API token created"
     TOKEN_REVOKE = "token.revoke", "API token revoked"
+    TOKEN_INVALIDATE = "token.invalidate", "API token revoked by a sign-in change"
     USER_ACTIVATE = "user.activate", "Account activated"
     USER_DEACTIVATE = "user.deactivate", "Account deactivated"
     USER_FLAGS = "user.flags", "Staff flags changed"
     USER_MFA = "user.mfa", "Sign-in factor changed"
+    USER_PASSWORD = "user.password", "Password changed"
     USER_DELETE = "user.delete", "Account deleted"
 
 

@@ -1,4 +1,5 @@
-"""Account changes: activation, staff flags and groups, deletion (support staff), sign-in records. Audited.
+"""Account changes: activation, staff flags and groups, deletion (support staff), sign-in records, factor and
+password changes. Audited. A factor change, a password change and deactivation revoke the user's API tokens.
 
 A user who is the last admin of a team can be neither deactivated nor deleted: the team would be left
 without an admin.
@@ -21,6 +22,7 @@ from accessctl.audit import log as audit
 from accessctl.audit.log import Origin
 from accessctl.audit.models import AuditAction
 from accessctl.identity.models import User
+from accessctl.identity.tokens import api_tokens_invalidate
 from teams.models import Team
 
 LAST_ADMIN_OF = "{email} is the last admin of {teams}. Add another admin there first."
@@ -61,6 +63,8 @@ def user_set_active(*, actor: Any, user: User, active: bool, origin: Origin) -> 
     User.objects.filter(pk=user.pk).update(is_active=active)
     user.is_active = active
     forget_access(user)
+    if not active:
+        api_tokens_invalidate(user=user, reason="The account was deactivated.", origin=origin, notify=False)
     audit.record(
         actor=actor,
         action=AuditAction.USER_ACTIVATE if active else AuditAction.USER_DEACTIVATE,
@@ -135,12 +139,30 @@ def record_sign_in(user: User, *, federated: bool, amr: Any) -> None:
     )
 
 
-@transaction.atomic
-def user_factor_changed(*, user: User, change: str, origin: Origin) -> User:
-    """A sign-in factor changed: raise ``session_epoch`` so the user's other sessions end, and audit it."""
+def _raise_epoch(user: User) -> None:
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
     user.refresh_from_db(fields=["session_epoch"])
+
+
+@transaction.atomic
+def user_factor_changed(*, user: User, change: str, origin: Origin) -> User:
+    """A sign-in factor changed: raise ``session_epoch`` so the user's other sessions end and their API tokens
+    are revoked (the user is told by e-mail), and audit it."""
+    _raise_epoch(user)
     audit.record(
         actor=user, action=AuditAction.USER_MFA, origin=origin, target_user=user, after={"change": change}
     )
+    api_tokens_invalidate(user=user, reason=f"Two-factor authentication changed ({change}).", origin=origin)
+    return user
+
+
+@transaction.atomic
+def user_password_changed(*, user: User, change: str, origin: Origin) -> User:
+    """The password was changed, set or reset (``change``): other sessions end, API tokens are revoked (the
+    user is told by e-mail). Audited."""
+    _raise_epoch(user)
+    audit.record(
+        actor=user, action=AuditAction.USER_PASSWORD, origin=origin, target_user=user, after={"change": change}
+    )
+    api_tokens_invalidate(user=user, reason=f"The password was {change}.", origin=origin)
     return user

@@ -3,13 +3,16 @@
 - The account adapter records whether the last sign-in was federated and the IdP's ``amr``.
 - The social account adapter checks the SSO nonce, refuses to take over an account by e-mail match and
   provisions unknown SSO users as members of the IdP's team.
-- Adding or removing an MFA factor ends the user's other sessions (``accounts.user_factor_changed``).
+- Adding or removing an MFA factor ends the user's other sessions and revokes their API tokens
+  (``accounts.user_factor_changed``); so does a password change, set or reset (``accounts.user_password_changed``).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -20,17 +23,22 @@ from django.shortcuts import render
 
 from accessctl.access.policy import TeamRole
 from accessctl.audit.log import Origin, SystemActor
-from accessctl.identity.accounts import record_sign_in, user_factor_changed
+from accessctl.identity.accounts import record_sign_in, user_factor_changed, user_password_changed
 from accessctl.identity.models import User
 from accessctl.identity.signin import team_id_for_provider
 from teams.models import Team
 from teams.services import team_member_add
 
+log = logging.getLogger("accessctl.sso")
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
-        """Self-service sign-up follows ACCOUNT_ALLOW_REGISTRATION (closed in production); SSO decides its own."""
-        return settings.ACCOUNT_ALLOW_REGISTRATION
+        """Sign-up is open only where ``ACCOUNT_ALLOW_REGISTRATION`` is on and e-mail verification is mandatory:
+        without verification, "already registered" would tell anyone which addresses have accounts."""
+        return bool(getattr(settings, "ACCOUNT_ALLOW_REGISTRATION", False)) and (
+            account_settings.EMAIL_VERIFICATION == account_settings.EmailVerificationMethod.MANDATORY
+        )
 
     def post_login(self, request, user, **kwargs):
         sso = getattr(request, "_accessctl_sso", None)
@@ -44,6 +52,18 @@ def _refuse(request, message: str, status: int = 403):
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Team SSO rules on top of allauth's flow."""
+
+    def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
+        """A refused SSO sign-in (bad token, state, answer of the IdP) is logged; allauth shows its 401 page."""
+        cause = getattr(exception, "__cause__", None)
+        log.warning(
+            "sso sign-in failed provider=%s error=%s exception=%r cause=%r",
+            getattr(provider, "sub_id", provider),
+            error,
+            exception,
+            cause,
+        )
+        return super().on_authentication_error(request, provider, error, exception, extra_context)
 
     def pre_social_login(self, request, sociallogin):
         claims = sociallogin.account.extra_data.get("id_token") or {}
@@ -72,10 +92,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return Team.objects.filter(pk=team_id).first() if team_id else None
 
     def is_open_for_signup(self, request, sociallogin):
-        return self._team(sociallogin) is not None
+        """A first sign-in creates an account only where the team allows it (its SSO settings)."""
+        team = self._team(sociallogin)
+        return team is not None and team.sso_create_accounts
 
     def save_user(self, request, sociallogin, form=None):
-        """Just-in-time provisioning: the new account becomes a member of the IdP's team."""
+        """Just-in-time provisioning: the new account joins the IdP's team with the team's SSO role."""
         user = super().save_user(request, sociallogin, form)
         if user.has_usable_password():
             user.set_unusable_password()
@@ -85,16 +107,36 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             actor=SystemActor(f"sso:{team.name}"),
             team=team,
             user=user,
-            role=TeamRole.MEMBER,
+            role=team.sso_role if team.sso_role != TeamRole.ADMIN else TeamRole.MEMBER,
             origin=Origin.from_request(request),
         )
         return user
 
 
+def _keep_this_session(request: HttpRequest, user: User) -> None:
+    """The acting session stays signed in, under a new session key (``update_session_auth_hash`` cycles it)."""
+    if getattr(request, "user", None) is not None and request.user.pk == user.pk:
+        update_session_auth_hash(request, user)
+
+
 def _end_other_sessions(request: HttpRequest, user: User, change: str) -> None:
     user_factor_changed(user=user, change=change, origin=Origin.from_request(request))
-    if getattr(request, "user", None) is not None and request.user.pk == user.pk:
-        update_session_auth_hash(request, user)  # this session stays signed in
+    _keep_this_session(request, user)
+
+
+def on_password_changed(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    user_password_changed(user=user, change="changed", origin=Origin.from_request(request))
+    _keep_this_session(request, user)
+
+
+def on_password_set(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    user_password_changed(user=user, change="set", origin=Origin.from_request(request))
+    _keep_this_session(request, user)
+
+
+def on_password_reset(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    user_password_changed(user=user, change="reset", origin=Origin.from_request(request))
+    _keep_this_session(request, user)
 
 
 def on_authenticator_added(sender: Any, request: HttpRequest, user: User, authenticator: Any = None, **kwargs: Any) -> None:

@@ -94,8 +94,15 @@ class ApiToken(models.Model):
     sso_team_ids = models.JSONField(
         "SSO teams", default=list, blank=True, help_text="Teams whose SSO the creating session had passed."
     )
+    minted_epoch = models.PositiveIntegerField(
+        "user's sign-in epoch when made",
+        default=0,
+        help_text="The user's session_epoch when the token was made: a factor or password change since revokes it.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -103,3 +110,7 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…) of {self.user}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -2,6 +2,9 @@
 
 - ``sign_in_for(request)``: the :class:`SignIn` of this request: from the session's allauth authentication
   records, or from the API token (whose creating session's facts it carries).
+- ``sign_in_blocks(request)``: the teams whose policy this request's sign-in fails, computed once per request;
+  account-level lists (home, ``GET /users/~/apps``, ``GET /teams``) leave those teams' apps out with
+  ``hidden_team_ids(request)``.
 - ``require_sign_in_policy(request, team)``: raises :class:`SignInRequired` when a team member's sign-in does
   not meet the team's policy (``signin.sign_in_block``); pages show a page, the API a 403.
 """
@@ -15,10 +18,9 @@ from allauth.mfa.models import Authenticator
 from django.db.models import Q
 
 from accessctl.access.facts import access_for
-from accessctl.access.signin import SSO_REQUIRED, SignIn, sign_in_block
+from accessctl.access.signin import NO_SIGN_IN, SSO_REQUIRED, SignIn, sign_in_block
 from teams.models import Team
 
-MFA_METHODS = frozenset({"mfa", "otp", "hwk", "swk", "sms", "pin", "fpt", "face", "iris", "retina", "vbm"})
 SSO_PREFIX = "team-"
 MFA_METHODS = frozenset({"mfa", "otp", "hwk", "swk", "sms", "pin", "fpt", "face", "iris", "retina", "vbm"})
 
@@ -72,26 +74,47 @@ def sign_in_for(request) -> SignIn:
     return sign_in
 
 
+def sign_in_blocks(request) -> dict[int, SignInRequired]:
+    """The user's teams whose sign-in policy this session (or token) fails, by team id, with the reason.
+
+    Computed once per request: one query for the user's teams that have a policy, none without a role.
+    """
+    blocks = getattr(request, "_sign_in_blocks", None)
+    if blocks is None:
+        access = access_for(request.user)
+        blocks = {}
+        if access.roles:
+            teams = Team.objects.filter(
+                Q(sso_enforced=True) | Q(require_mfa=True), pk__in=list(access.roles)
+            ).select_related("sso_app")
+            sign_in = sign_in_for(request) if teams else NO_SIGN_IN
+            blocks = {
+                team.pk: SignInRequired(block, team)
+                for team in teams
+                if (block := sign_in_block(access, team, sign_in))
+            }
+        request._sign_in_blocks = blocks
+    return blocks
+
+
+def hidden_team_ids(request) -> frozenset[int]:
+    """The teams whose apps the request may not see in a list (their policy is not met); see ``sign_in_blocks``."""
+    return frozenset(sign_in_blocks(request))
+
+
 def require_sign_in_policy(request, team) -> None:
     """Raise :class:`SignInRequired` if the user is a member of ``team`` and their sign-in falls short."""
     if not (team.sso_enforced or team.require_mfa):
         return
-    block = sign_in_block(access_for(request.user), team, sign_in_for(request))
+    block = sign_in_blocks(request).get(team.pk)
     if block is not None:
-        raise SignInRequired(block, team)
+        raise block
 
 
 def token_blocks(request) -> list[str]:
     """Why this session may not create an API token: the teams whose sign-in policy it does not meet."""
-    access, sign_in = access_for(request.user), sign_in_for(request)
-    teams = Team.objects.filter(Q(sso_enforced=True) | Q(require_mfa=True), pk__in=list(access.roles))
-    return [
-        SignInRequired(block, team).message
-        for team in teams
-        if (block := sign_in_block(access, team, sign_in))
-    ]
-
-
+    blocks = sign_in_blocks(request)
+    return [blocks[pk].message for pk in sorted(blocks, key=lambda pk: blocks[pk].team.name)]
 
 
 def idp_mfa_status(amr: Any) -> str:

@@ -1,4 +1,11 @@
-"""API tokens: created from the account page or ``manage.py apitoken``, shown once, stored as a digest."""
+"""API tokens: created from the account page or ``manage.py apitoken``, shown once, stored as a digest.
+
+A token carries the sign-in facts of the session that made it (MFA, team SSO) and the user's ``session_epoch``
+at that moment. A factor added or removed, a password change (both raise the epoch) or deactivation revoke
+it: it keeps its row, with ``revoked_at`` and ``revoked_reason``, shown on the account page, and no longer
+authenticates. ``token_for`` checks the epoch and the account on every use, so a change that skipped the
+revocation (a password set from the shell) still ends the token there.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,6 +27,13 @@ from accessctl.identity.models import ApiToken, User
 
 TOKEN_PREFIX = "actl_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+STALE = "Your sign-in factors or password changed after the token was made."
+REVOKED_MAIL_SUBJECT = "accessctl: your API tokens were revoked"
+REVOKED_MAIL = (
+    "Your accessctl API tokens {names} were revoked: {reason}.\n\n"
+    "Scripts and the Heroku CLI using them can no longer sign in. If you made this change, create new tokens "
+    "on your account page. If you did not, change your password and check your two-factor authentication now."
+)
 
 
 def _digest(raw: str) -> str:
@@ -46,6 +62,7 @@ def api_token_create(
         digest=_digest(raw),
         mfa=sign_in.mfa,
         sso_team_ids=sorted(sign_in.sso_team_ids),
+        minted_epoch=actor.session_epoch,
     )
     audit.record(actor=actor, action=AuditAction.TOKEN_CREATE, origin=origin, target_user=actor, after={"name": name})
     return token, raw
@@ -53,7 +70,10 @@ def api_token_create(
 
 @transaction.atomic
 def api_token_revoke(*, actor: User, token_id: int, origin: Origin) -> ApiToken:
-    """Revoke a token: one's own, or any (support staff with the permission to delete tokens)."""
+    """Revoke a token (it is deleted): one's own, or any (support staff with the permission to delete tokens).
+
+    A token already revoked by a sign-in change is removed from the account page this way.
+    """
     token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
     if token is None or (
         token.user_id != actor.pk and not actor.has_perm("accessctl.delete_apitoken", token)
@@ -66,12 +86,53 @@ def api_token_revoke(*, actor: User, token_id: int, origin: Origin) -> ApiToken:
     return token
 
 
-def token_for(raw: str) -> ApiToken | None:
-    """The token (with its active user), or ``None``. Marks the token used (to the minute)."""
+@transaction.atomic
+def api_tokens_invalidate(
+    *, user: User, reason: str, origin: Origin, notify: bool = True, stale_only: bool = False
+) -> list[ApiToken]:
+    """Revoke the user's live tokens because their sign-in changed (``reason`` says how). Each is audited.
+
+    ``stale_only`` revokes only the tokens made before the user's current ``session_epoch``. With ``notify``
+    the user is told by e-mail once the change is committed. Returns the revoked tokens.
+    """
+    live = ApiToken.objects.select_for_update().filter(user_id=user.pk, revoked_at=None)
+    if stale_only:
+        live = live.exclude(minted_epoch=user.session_epoch)
+    tokens = list(live)
+    if not tokens:
+        return []
+    now = timezone.now()
+    ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).update(revoked_at=now, revoked_reason=reason)
+    for token in tokens:
+        token.revoked_at, token.revoked_reason = now, reason
+        audit.record(
+            actor=user,
+            action=AuditAction.TOKEN_INVALIDATE,
+            origin=origin,
+            target_user=user,
+            before={"name": token.name},
+            after={"reason": reason},
+        )
+    if notify and user.email:
+        names = ", ".join(f"'{token.name}' ({token.prefix}…)" for token in tokens)
+        body = REVOKED_MAIL.format(names=names, reason=reason.rstrip(".").lower())
+        transaction.on_commit(
+            lambda: send_mail(REVOKED_MAIL_SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        )
+    return tokens
+
+
+def token_for(raw: str, origin: Origin | None = None) -> ApiToken | None:
+    """The token, if it still authenticates (not revoked, active user, no sign-in change since it was made),
+    or ``None``. Marks the token used (to the minute).
+    """
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     token = ApiToken.objects.select_related("user").filter(digest=_digest(raw)).first()
-    if token is None or not token.user.is_active:
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    if token.minted_epoch != token.user.session_epoch:
+        api_tokens_invalidate(user=token.user, reason=STALE, origin=origin or Origin("api"), stale_only=True)
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

@@ -11,17 +11,25 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accessctl.access import policy
+from accessctl.identity.signin import sign_in_blocks
 from apps.selectors import app_rows_for, apps_visible_to
 from teams.selectors import teams_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The teams I belong to and every app I can access, with my permissions and why."""
-    page = Paginator(apps_visible_to(request.user), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    """The teams I belong to and every app I can access, with my permissions and why.
+
+    A team whose sign-in policy this session fails is listed with what to do (its SSO link, or MFA set-up)
+    and its apps are left out.
+    """
+    blocks = sign_in_blocks(request)
+    apps = apps_visible_to(request.user).exclude(team_id__in=list(blocks))
+    page = Paginator(apps, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    teams = [(row, blocks.get(row.team.pk)) for row in teams_for(request.user)]
     return render(
         request,
         "home.html",
-        {"teams": teams_for(request.user), "page": page, "app_rows": app_rows_for(request.user, page)},
+        {"teams": teams, "page": page, "app_rows": app_rows_for(request.user, page)},
     )
 
 

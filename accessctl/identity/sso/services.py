@@ -14,9 +14,10 @@ from accessctl.audit import log as audit
 from accessctl.audit.log import Origin
 from accessctl.audit.models import AuditAction
 from accessctl.identity.signin import provider_id_for
-from accessctl.identity.sso.provider import PROVIDER
+from accessctl.identity.sso.provider import DEFAULT_ALGORITHMS, PROVIDER
 from teams.models import Team
 
+SSO_ROLES = (p.TeamRole.MEMBER, p.TeamRole.VIEWER)
 LINK_BEFORE_ENFORCING = (
     "Link your own account to {team} SSO (Account page, 'Link {team} SSO') before enforcing it, so that you "
     "do not lock yourself out."
@@ -39,9 +40,15 @@ def team_sso_configure(
     client_id: str,
     secret: str | None,
     enforced: bool,
+    create_accounts: bool = True,
+    role: str = p.TeamRole.MEMBER,
 ) -> Team:
-    """Set the team's OpenID Connect provider (one per team) and whether SSO is enforced. Audited (no secret)."""
+    """Set the team's OpenID Connect provider (one per team), whether SSO is enforced, and what a first SSO
+    sign-in of someone unknown does: create an account (or not) with ``role``, member or viewer, never admin.
+    Audited (no secret)."""
     require(actor, p.MANAGE_SETTINGS_TEAM, team)
+    if role not in SSO_ROLES:
+        raise Invalid("Accounts created by SSO are members or viewers, never admins.", field="role")
     issuer, client_id = (issuer or "").strip().rstrip("/"), (client_id or "").strip()
     if not issuer.startswith(("https://", "http://")):
         raise Invalid("The issuer must be a URL, for example https://idp.example.com.", field="issuer")
@@ -56,6 +63,8 @@ def team_sso_configure(
         "issuer": app.settings.get("server_url") if app else None,
         "client_id": app.client_id if app else None,
         "enforced": team.sso_enforced,
+        "create_accounts": team.sso_create_accounts,
+        "role": team.sso_role,
     }
     if app is None:
         app = SocialApp(provider=PROVIDER, provider_id=provider_id_for(team))
@@ -63,11 +72,17 @@ def team_sso_configure(
     app.client_id = client_id
     if secret:
         app.secret = secret
-    app.settings = {"server_url": issuer, "token_auth_method": "client_secret_post"}
+    algorithms = (app.settings or {}).get("id_token_signed_response_algs") or list(DEFAULT_ALGORITHMS)
+    app.settings = {
+        "server_url": issuer,
+        "token_auth_method": "client_secret_post",
+        "id_token_signed_response_algs": algorithms,  # fixed here, never read from a token's header
+    }
     app.save()
     team.sso_app = app
     team.sso_enforced = enforced
-    team.save(update_fields=["sso_app", "sso_enforced", "updated_at"])
+    team.sso_create_accounts, team.sso_role = create_accounts, role
+    team.save(update_fields=["sso_app", "sso_enforced", "sso_create_accounts", "sso_role", "updated_at"])
     audit.record(
         actor=actor,
         action=AuditAction.TEAM_SSO,
@@ -78,6 +93,8 @@ def team_sso_configure(
             "issuer": issuer,
             "client_id": client_id,
             "enforced": enforced,
+            "create_accounts": create_accounts,
+            "role": role,
             "secret_changed": bool(secret),
         },
     )
