@@ -32,7 +32,7 @@ from teams.forms import (
     TeamSsoForm,
 )
 from teams.models import Team
-from teams.selectors import team_grants_of, team_people
+from teams.selectors import team_app_suggestions, team_grants_of, team_people
 
 ACCESS_TEMPLATE = "teams/team_access.html"
 
@@ -125,6 +125,14 @@ def member_add(request: HttpRequest, team: str) -> HttpResponse:
         message = f"Added {membership.user.email} to {found.name} as {membership.role}."
         return done(request, outcome, message, _access_url(found))
     return _access_page(request, found, status=422, add_member_form=form)
+
+
+def app_search(request: HttpRequest, team: str) -> HttpResponse:
+    """The app picker's suggestions: at most 20 team apps matching ``?q=`` (or the field's own ``app``)."""
+    found = get_team(request, team, perm=p.MANAGE_MEMBERS)
+    query = request.GET.get("q") or request.GET.get("app") or ""
+    context = {"team": found, "suggestions": team_app_suggestions(found, query)}
+    return render(request, f"{ACCESS_TEMPLATE}#app-options", context)
 
 
 @require_POST
