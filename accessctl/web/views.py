@@ -6,18 +6,18 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accessctl.access import policy
+from accessctl.web.keyset import keyset_page
 from apps.selectors import app_rows_for, apps_visible_to
 from teams.selectors import teams_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """The teams I belong to and every app I can access, with my permissions and why."""
-    page = Paginator(apps_visible_to(request.user), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(request, apps_visible_to(request.user), keys=("name",), size=settings.PAGE_SIZE)
     return render(
         request,
         "home.html",
