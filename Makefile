@@ -7,7 +7,7 @@ HEROKU_CLI_VERSION := 11.10.0
 HEROKU := .cache/heroku-cli/node_modules/.bin/heroku
 OIDC_PROVIDER := .cache/idp/node_modules/oidc-provider/package.json
 
-.PHONY: install run test lint migrate demo clean heroku-cli test-idp
+.PHONY: install run test lint migrate demo clean heroku-cli test-idp bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ test: install heroku-cli test-idp
 
 lint: install
 	$(BIN)/ruff check .
+
+## The performance benchmark (docs/performance.md): its own database (SQLite, or DATABASE_URL's server + _bench).
+bench: install
+	$(BIN)/python manage.py bench --out bench.json
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .cache
