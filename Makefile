@@ -10,7 +10,7 @@ HEROKU_CLI_VERSION := 11.10.0
 HEROKU := .cache/heroku-cli/node_modules/.bin/heroku
 OIDC_PROVIDER := .cache/idp/node_modules/oidc-provider/package.json
 
-.PHONY: install run test lint migrate demo clean heroku-cli test-idp
+.PHONY: install run test lint migrate demo clean heroku-cli test-idp bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(LINT_PRODUCTION) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## The performance benchmark (docs/performance.md): its own database (SQLite, or DATABASE_URL's server + _bench).
+bench: install
+	$(BIN)/python manage.py bench --out bench.json
 
 ## Everything the build and the tests leave behind.
 clean:

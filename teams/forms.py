@@ -1,6 +1,6 @@
 """Forms of the team pages. They validate shape; the services decide what is allowed."""
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -23,13 +23,28 @@ class AddMemberForm(forms.Form):
     role = forms.ChoiceField(choices=TeamRole.choices, initial=TeamRole.MEMBER)
 
 
+UNKNOWN_APP = "{team} has no app named \u201c{name}\u201d. Type the name of one of the team's apps."
+
+
 class AddCollaboratorForm(forms.Form):
+    """The app is a typed name (search-as-you-type suggests up to 20), resolved within the team on submit:
+    the page never renders a list of every team app.
+    """
+
     user = PersonField(create=True)
-    app = forms.ModelChoiceField(queryset=App.objects.none(), empty_label="Pick an app", to_field_name="name")
+    app = forms.CharField(max_length=30, label="App")
 
     def __init__(self, *args: Any, team: Team, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["app"]).queryset = App.objects.filter(team=team).order_by("name")
+        self.team = team
+
+    def clean_app(self) -> App:
+        """The team's app of that name (one indexed query), or an error on the ``app`` field."""
+        name = self.cleaned_data["app"].strip().lower()
+        app = App.objects.filter(team=self.team, name=name).first()
+        if app is None:
+            raise forms.ValidationError(UNKNOWN_APP.format(team=self.team.name, name=name))
+        return app
 
 
 class RemoveForm(forms.Form):

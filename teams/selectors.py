@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from accessctl.access.facts import access_for
 from accessctl.access.policy import COLLABORATOR, TeamRole
 from accessctl.models import User
-from apps.models import Grant
+from apps.models import App, Grant
 from teams.models import Membership, Team
 
 
@@ -24,7 +24,7 @@ def teams_for(user) -> list[TeamRow]:
     """The teams a user is in (by role) or collaborates with (by grant), with their role. One query."""
     access = access_for(user)
     team_ids = set(access.roles) | {t for t in access.grant_teams.values() if t is not None}
-    teams = Team.objects.filter(pk__in=team_ids).order_by("name")
+    teams = Team.objects.filter(pk__in=team_ids).select_related("sso_app").order_by("name")
     return [TeamRow(team=team, role=access.role_in(team.pk) or COLLABORATOR) for team in teams]
 
 
@@ -49,6 +49,22 @@ def team_people(team: Team, *, role: str | None = None, search: str | None = Non
     if search:
         people = people.filter(Q(email__icontains=search.strip()) | Q(name__icontains=search.strip()))
     return people
+
+
+APP_SUGGESTIONS = 20
+
+
+def team_app_suggestions(team: Team, query: str, limit: int = APP_SUGGESTIONS) -> list[App]:
+    """At most ``limit`` team apps whose name contains ``query``, by name (the app picker). One query.
+
+    App names are lowercase, so the query is lowered; names starting with it come first.
+    """
+    query = query.strip().lower()[:30]
+    if not query:
+        return []
+    prefix_first = Case(When(name__startswith=query, then=Value(0)), default=Value(1))
+    apps = App.objects.filter(team=team, name__contains=query).only("id", "name", "locked", "team_id")
+    return list(apps.order_by(prefix_first, "name")[:limit])
 
 
 def team_grants_of(team: Team, user) -> list[Grant]:

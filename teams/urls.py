@@ -9,6 +9,7 @@ urlpatterns = [
     path("<slug:team>/access/", views.team_access, name="access"),
     path("<slug:team>/access/add-member/", views.member_add, name="member-add"),
     path("<slug:team>/access/add-collaborator/", views.collaborator_add, name="collaborator-add"),
+    path("<slug:team>/access/app-search/", views.app_search, name="app-search"),
     path("<slug:team>/access/<int:user_id>/row/", views.member_row, name="member-row"),
     path("<slug:team>/access/<int:user_id>/edit/", views.member_edit, name="member-edit"),
     path("<slug:team>/access/<int:user_id>/remove/", views.member_remove, name="member-remove"),

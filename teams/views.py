@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,7 +16,8 @@ from accessctl.audit.models import AuditEvent
 from accessctl.identity.models import User
 from accessctl.identity.sso.services import team_sso_configure
 from accessctl.web.changes import change, done, pencil_form, pencil_saved
-from accessctl.web.lookups import get_team, query_without_page
+from accessctl.web.keyset import keyset_page
+from accessctl.web.lookups import get_team
 from apps.selectors import app_rows_for, apps_visible_to
 from teams import services
 from teams.collaborators import team_collaborator_add, team_collaborator_remove
@@ -32,7 +32,7 @@ from teams.forms import (
     TeamSsoForm,
 )
 from teams.models import Team
-from teams.selectors import team_grants_of, team_people
+from teams.selectors import team_app_suggestions, team_grants_of, team_people
 
 ACCESS_TEMPLATE = "teams/team_access.html"
 
@@ -45,7 +45,7 @@ def team_apps(request: HttpRequest, team: str) -> HttpResponse:
     """The team's apps (collaborators: only theirs), with lock state, my permissions and a Join button."""
     found = get_team(request, team, perm=p.LIST_APPS_TEAM)
     apps = apps_visible_to(request.user).filter(team=found)
-    page = Paginator(apps, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(request, apps, keys=("name",), size=settings.PAGE_SIZE)
     return render(
         request,
         "teams/team_apps.html",
@@ -58,11 +58,12 @@ def _access_page(request: HttpRequest, team: Team, status: int = 200, **forms: A
     filters = PeopleFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
     people = team_people(team, role=data.get("role") or None, search=data.get("q") or None)
+    page = keyset_page(request, people, keys=("email",), size=settings.PAGE_SIZE)
     context = {
         "team": team,
-        "page": Paginator(people, settings.PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": page,
         "filters": filters,
-        "query": query_without_page(request),
+        "query": page.query,
         "add_member_form": AddMemberForm(),
         "add_collaborator_form": AddCollaboratorForm(team=team),
         **forms,
@@ -125,6 +126,14 @@ def member_add(request: HttpRequest, team: str) -> HttpResponse:
         message = f"Added {membership.user.email} to {found.name} as {membership.role}."
         return done(request, outcome, message, _access_url(found))
     return _access_page(request, found, status=422, add_member_form=form)
+
+
+def app_search(request: HttpRequest, team: str) -> HttpResponse:
+    """The app picker's suggestions: at most 20 team apps matching ``?q=`` (or the field's own ``app``)."""
+    found = get_team(request, team, perm=p.MANAGE_MEMBERS)
+    query = request.GET.get("q") or request.GET.get("app") or ""
+    context = {"team": found, "suggestions": team_app_suggestions(found, query)}
+    return render(request, f"{ACCESS_TEMPLATE}#app-options", context)
 
 
 @require_POST
@@ -219,6 +228,6 @@ def team_audit(request: HttpRequest, team: str) -> HttpResponse | StreamingHttpR
     events = filters.apply(AuditEvent.objects.filter(team=found)).order_by("-created_at", "-id")
     if request.GET.get("format") == "csv":
         return audit_csv_response(events, f"{found.name}-audit.csv")
-    page = Paginator(events, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"team": found, "page": page, "filters": filters, "query": query_without_page(request)}
+    page = keyset_page(request, events, keys=("-created_at", "-id"), size=settings.PAGE_SIZE)
+    context = {"team": found, "page": page, "filters": filters, "query": page.query}
     return render(request, "teams/team_audit.html", context)

@@ -305,7 +305,7 @@ def test_api_lists_cost_flat_queries(api, django_assert_num_queries, team, team_
         GrantFactory(app=app, user=user, permissions="view,deploy")
     api(team_admin, "GET", "/account")
     for path in ("/teams/acme/members", "/teams/acme/apps"):
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(4):
             assert api(team_admin, "GET", path).status_code == 200
 
 

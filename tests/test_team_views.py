@@ -232,15 +232,15 @@ def test_access_page_paginates_at_50(client_as, team, team_admin):
     for n in range(60):
         MembershipFactory(team=team, user=UserFactory(email=f"p{n:02d}@acme.test"))
     html = client_as(team_admin).get("/teams/acme/access/").content.decode()
-    assert html.count('<tr id="member-') == 50 and "Page 1 of 2" in html
+    assert html.count('<tr id="member-') == 50 and 'rel="next"' in html and 'rel="prev"' not in html
 
 
 def test_page_links_keep_the_search_encoded(client_as, team, team_admin):
     for n in range(55):
         MembershipFactory(team=team, user=UserFactory(email=f"p{n:02d}+ops@acme.test"))
     html = client_as(team_admin).get("/teams/acme/access/", {"q": "+ops", "role": "member"}).content.decode()
-    assert "Page 1 of 2" in html
-    assert 'href="?q=%2Bops&amp;role=member&amp;page=2"' in html
+    assert 'href="?q=%2Bops&amp;role=member&amp;after=p49%2Bops%40acme.test" rel="next"' in html
+    assert 'href="?q=%2Bops&amp;role=member&amp;last=1" rel="last"' in html
 
 
 @pytest.mark.parametrize("size", [5, 300])
@@ -251,7 +251,7 @@ def test_team_pages_query_counts_are_flat(client_as, django_assert_num_queries, 
         app = AppFactory(team=team, locked=n % 3 == 0)
         GrantFactory(app=app, user=user, permissions="view,deploy")
     client = client_as(team_admin)
-    for url, count in (("/teams/acme/access/", 8), ("/teams/acme/apps/", 7), ("/", 8)):  # home: + sign-in policy
+    for url, count in (("/teams/acme/access/", 5), ("/teams/acme/apps/", 5), ("/", 5)):
         with django_assert_num_queries(count):
             assert client.get(url).status_code == HTTPStatus.OK
 

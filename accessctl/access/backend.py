@@ -10,11 +10,16 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
 from accessctl.access.facts import access_for
-from accessctl.access.policy import APP_PERMISSIONS, PERMISSIONS, TEAM_PERMISSIONS
+from accessctl.access.policy import APP_PERMISSIONS, PERMISSIONS, TEAM_PERMISSIONS, Predicate
 from apps.models import App
 from teams.models import Team
 
 STAFF_SCOPE = "_accessctl_staff_scope"
+_PREDICATES: dict[tuple[type, str], Predicate] = {
+    **{(App, perm): predicate for perm, predicate in APP_PERMISSIONS.items()},
+    **{(Team, perm): predicate for perm, predicate in TEAM_PERMISSIONS.items()},
+}
+"""(object class, permission string) -> predicate: one dict lookup on the hot path."""
 
 
 def acting_as_staff(user: Any) -> Any:
@@ -54,15 +59,17 @@ class AccessBackend(AuthenticationBackend):  # type: ignore[misc]  # allauth shi
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
         if obj is None or getattr(user_obj, STAFF_SCOPE, False):
             return bool(super().has_perm(user_obj, perm))
-        if isinstance(obj, App):
-            predicate = APP_PERMISSIONS.get(perm)
-        elif isinstance(obj, Team):
-            predicate = TEAM_PERMISSIONS.get(perm)
-        else:
-            return False
+        predicate = _PREDICATES.get((type(obj), perm))
         if predicate is None:
-            check_known(perm)
-            return False
+            if isinstance(obj, App):  # a subclass or proxy of App or Team
+                predicate = APP_PERMISSIONS.get(perm)
+            elif isinstance(obj, Team):
+                predicate = TEAM_PERMISSIONS.get(perm)
+            else:
+                return False
+            if predicate is None:
+                check_known(perm)
+                return False
         if not user_obj.is_active:
             return False
         return predicate(access_for(user_obj), obj)

@@ -1,9 +1,11 @@
-"""Loading a user's access facts: two queries, once per request, memoised on the user object."""
+"""Loading a user's access facts: one query, once per request, memoised on the user object."""
 
 from __future__ import annotations
 
 from types import MappingProxyType
 from typing import Any
+
+from django.db.models import IntegerField, Value
 
 from accessctl.access.policy import NO_ACCESS, Access, AppPerm, TeamRole
 from apps.models import Grant
@@ -17,30 +19,45 @@ def access_for(user: Any) -> Access:
 
     Anonymous, unsaved and inactive users get ``NO_ACCESS`` without a query.
     """
+    cached: Access | None = getattr(user, _CACHE_ATTR, None)
+    if cached is not None and user.is_active:  # only saved, signed-in users ever carry a snapshot
+        return cached
     if user is None or not getattr(user, "is_authenticated", False) or not user.pk or not user.is_active:
         return NO_ACCESS
-    cached: Access | None = getattr(user, _CACHE_ATTR, None)
-    if cached is not None:
-        return cached
     access = load_access(user.pk)
     setattr(user, _CACHE_ATTR, access)
     return access
 
 
 def load_access(user_id: int) -> Access:
-    """Read an active user's memberships and grants from the database (two queries)."""
-    roles = {
-        team_id: TeamRole(role)
-        for team_id, role in Membership.objects.filter(user_id=user_id).values_list("team_id", "role")
-    }
+    """Read an active user's memberships and grants from the database in one query.
+
+    Memberships and grants come back as one ``UNION ALL`` of rows ``(id, team_id, value, kind)``: for a
+    membership ``(team_id, team_id, role, 0)``, for a grant ``(app_id, app's team_id, permissions, 1)``.
+    ``order_by()`` drops the models' ``Meta.ordering``, which would join the user and team tables.
+    """
+    memberships = (
+        Membership.objects.filter(user_id=user_id)
+        .order_by()
+        .annotate(kind=Value(0, output_field=IntegerField()))
+        .values_list("team_id", "team_id", "role", "kind")
+    )
+    grant_rows = (
+        Grant.objects.filter(user_id=user_id)
+        .order_by()
+        .annotate(kind=Value(1, output_field=IntegerField()))
+        .values_list("app_id", "app__team_id", "permissions", "kind")
+    )
+    roles: dict[int, TeamRole] = {}
     grants: dict[int, frozenset[AppPerm]] = {}
     grant_teams: dict[int, int | None] = {}
     to_perms = Grant._meta.get_field("permissions").to_python
-    for app_id, team_id, perms in Grant.objects.filter(user_id=user_id).values_list(
-        "app_id", "app__team_id", "permissions"
-    ):
-        grants[app_id] = to_perms(perms) or frozenset()
-        grant_teams[app_id] = team_id
+    for object_id, team_id, value, kind in memberships.union(grant_rows, all=True):
+        if kind == 0:
+            roles[object_id] = TeamRole(value)
+        else:
+            grants[object_id] = to_perms(value) or frozenset()
+            grant_teams[object_id] = team_id
     return Access(
         user_id=user_id,
         roles=MappingProxyType(roles),

@@ -90,7 +90,7 @@ def api_view(*methods: str):
 # --- Range / Next-Range ----------------------------------------------------------------------------------------
 
 RANGE = re.compile(
-    r"^\s*(?P<field>\w+)\s*(?P<open>\]?)(?P<start>[^.;]*)\.\.(?P<end>[^;]*?)\s*(?:;(?P<opts>.*))?$"
+    r"^\s*(?P<field>\w+)\s*(?P<open>\]?)(?P<start>[^;]*?)\.\.(?P<end>[^;]*?)\s*(?:;(?P<opts>.*))?$"
 )
 
 

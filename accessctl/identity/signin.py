@@ -74,19 +74,22 @@ def sign_in_for(request) -> SignIn:
     return sign_in
 
 
-def sign_in_blocks(request) -> dict[int, SignInRequired]:
+def sign_in_blocks(request, teams=None) -> dict[int, SignInRequired]:
     """The user's teams whose sign-in policy this session (or token) fails, by team id, with the reason.
 
-    Computed once per request: one query for the user's teams that have a policy, none without a role.
+    Computed once per request: from ``teams`` when the caller has loaded the user's teams already (with
+    ``sso_app``), else one query for the user's teams that have a policy; none without a role.
     """
     blocks = getattr(request, "_sign_in_blocks", None)
     if blocks is None:
         access = access_for(request.user)
         blocks = {}
         if access.roles:
-            teams = Team.objects.filter(
-                Q(sso_enforced=True) | Q(require_mfa=True), pk__in=list(access.roles)
-            ).select_related("sso_app")
+            if teams is None:
+                teams = Team.objects.filter(
+                    Q(sso_enforced=True) | Q(require_mfa=True), pk__in=list(access.roles)
+                ).select_related("sso_app")
+            teams = [team for team in teams if team.pk in access.roles and (team.sso_enforced or team.require_mfa)]
             sign_in = sign_in_for(request) if teams else NO_SIGN_IN
             blocks = {
                 team.pk: SignInRequired(block, team)

@@ -47,9 +47,3 @@ def get_app(
         raise PermissionDenied(refusal or "You do not have the permission this needs on this app.")
     return app
 
-
-def query_without_page(request: HttpRequest) -> str:
-    """The request's query string without ``page``, URL-encoded, for pagination links."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()

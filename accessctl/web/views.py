@@ -6,12 +6,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accessctl.access import policy
 from accessctl.identity.signin import sign_in_blocks
+from accessctl.web.keyset import keyset_page
 from apps.selectors import app_rows_for, apps_visible_to
 from teams.selectors import teams_for
 
@@ -22,10 +22,11 @@ def home(request: HttpRequest) -> HttpResponse:
     A team whose sign-in policy this session fails is listed with what to do (its SSO link, or MFA set-up)
     and its apps are left out.
     """
-    blocks = sign_in_blocks(request)
+    rows = teams_for(request.user)
+    blocks = sign_in_blocks(request, teams=[row.team for row in rows])
     apps = apps_visible_to(request.user).exclude(team_id__in=list(blocks))
-    page = Paginator(apps, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    teams = [(row, blocks.get(row.team.pk)) for row in teams_for(request.user)]
+    page = keyset_page(request, apps, keys=("name",), size=settings.PAGE_SIZE)
+    teams = [(row, blocks.get(row.team.pk)) for row in rows]
     return render(
         request,
         "home.html",

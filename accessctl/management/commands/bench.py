@@ -1,0 +1,43 @@
+"""``manage.py bench``: the performance benchmark of issue 13 (see docs/performance.md). Not run in CI."""
+
+import os
+import platform
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+BENCH_SETTINGS = "accessctl.bench.settings"
+
+
+class Command(BaseCommand):
+    help = "Seed the benchmark scale into its own database, measure, print a table and write JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--out", default="bench.json", help="JSON file to write (default bench.json)")
+        parser.add_argument("--rounds", type=int, default=7, help="rounds per case (default 7)")
+
+    def handle(self, *args, out, rounds, **options):
+        if settings.SETTINGS_MODULE != BENCH_SETTINGS:  # guardian and the bench database only there
+            env = {**os.environ, "DJANGO_SETTINGS_MODULE": BENCH_SETTINGS}
+            argv = [sys.executable, sys.argv[0], "bench", "--out", out, "--rounds", str(rounds)]
+            raise SystemExit(subprocess.call(argv, env=env))
+        from accessctl.bench import cases, database, pages, report, seed
+
+        label = database.recreate()
+        start = time.perf_counter()
+        world = seed.seed()
+        seed.seed_guardian(world)
+        seeded = time.perf_counter() - start
+        self.stdout.write(f"{label}: seeded in {seeded:.1f}s; {rounds} rounds per case")
+        results = []
+        for step in (cases.cold, cases.warm, cases.my_access, cases.app_access, pages.pages, pages.api_members):
+            results += step(world, rounds)
+            self.stdout.write(report.table([r for r in results if r.case == results[-1].case][-8:]))
+        self.stdout.write("\n" + report.table(results))
+        meta = {"database": label, "seed_seconds": round(seeded, 1), "rounds": rounds,
+                "python": platform.python_version(), "machine": platform.platform(), "cpus": os.cpu_count()}
+        report.write(out, meta, results)
+        self.stdout.write(f"wrote {out}")

@@ -1,0 +1,139 @@
+"""Keyset (seek) pagination for the pages' lists: a page costs one bounded query, whatever the page.
+
+A page is found by the key of the row next to it (``?after=`` the last row of the previous page, ``?before=`` the
+first row of the next one), never by OFFSET, and nothing is counted: the page asks for ``size + 1`` rows to
+know whether another page follows. ``?last=1`` is the last page (the first page read backwards). The keys
+must order the rows completely (end with a unique column) and run in one direction, e.g. ``("email",)`` or
+``("-created_at", "-id")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+PARAMS = ("after", "before", "last", "page")
+SEPARATOR = "|"
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    """One page of rows and the query strings (URL-encoded, filters kept) of its neighbours."""
+
+    object_list: list[Any]
+    query: str
+    next_cursor: str | None
+    previous_cursor: str | None
+    at_start: bool
+    at_end: bool
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def _link(self, **params: str) -> str:
+        return "?" + "&".join(part for part in (self.query, urlencode(params)) if part)
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.previous_cursor is not None
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    @property
+    def next_url(self) -> str:
+        return self._link(after=self.next_cursor or "")
+
+    @property
+    def previous_url(self) -> str:
+        return self._link(before=self.previous_cursor or "")
+
+    @property
+    def first_url(self) -> str:
+        return self._link()
+
+    @property
+    def last_url(self) -> str:
+        return self._link(last="1")
+
+
+def _fields(keys: Sequence[str]) -> tuple[list[str], bool]:
+    descending = keys[0].startswith("-")
+    if any(key.startswith("-") != descending for key in keys):
+        raise ValueError("Keyset keys must all run in the same direction.")
+    return [key.lstrip("-") for key in keys], descending
+
+
+def _cursor(row: Any, fields: list[str]) -> str:
+    values = [getattr(row, name) for name in fields]
+    return SEPARATOR.join(value.isoformat() if hasattr(value, "isoformat") else str(value) for value in values)
+
+
+def _decode(queryset: QuerySet[Any], fields: list[str], cursor: str) -> list[Any] | None:
+    parts = cursor.split(SEPARATOR, len(fields) - 1)
+    if len(parts) != len(fields):
+        return None
+    try:
+        return [queryset.model._meta.get_field(f).to_python(v) for f, v in zip(fields, parts, strict=True)]
+    except ValidationError:
+        return None
+
+
+def _beyond(fields: list[str], values: list[Any], op: str) -> Q:
+    """Rows strictly beyond the cursor in the direction ``op`` (``gt`` or ``lt``), tuple comparison."""
+    condition = Q(**{f"{fields[-1]}__{op}": values[-1]})
+    for name, value in zip(reversed(fields[:-1]), reversed(values[:-1]), strict=True):
+        condition = Q(**{f"{name}__{op}": value}) | (Q(**{name: value}) & condition)
+    return condition
+
+
+def keyset_page(request: HttpRequest, queryset: QuerySet[Any], *, keys: Sequence[str], size: int) -> KeysetPage:
+    """The page of ``queryset`` that the request's ``after`` / ``before`` / ``last`` parameters name."""
+    fields, descending = _fields(keys)
+    forward_op, backward_op = ("lt", "gt") if descending else ("gt", "lt")
+    reverse_keys = [key[1:] if key.startswith("-") else f"-{key}" for key in keys]
+    query = request.GET.copy()
+    for name in PARAMS:
+        query.pop(name, None)
+    after, before = request.GET.get("after"), request.GET.get("before")
+    after_values = _decode(queryset, fields, after) if after else None
+    before_values = _decode(queryset, fields, before) if before else None
+    backwards = before_values is not None or (after_values is None and request.GET.get("last") == "1")
+    if backwards:
+        rows = queryset.order_by(*reverse_keys)
+        if before_values is not None:
+            rows = rows.filter(_beyond(fields, before_values, backward_op))
+        found = list(rows[: size + 1])
+        more = len(found) > size
+        found = found[:size][::-1]
+        at_start, at_end = not more, before_values is None
+    else:
+        rows = queryset.order_by(*keys)
+        if after_values is not None:
+            rows = rows.filter(_beyond(fields, after_values, forward_op))
+        found = list(rows[: size + 1])
+        more = len(found) > size
+        found = found[:size]
+        at_start, at_end = after_values is None, not more
+    return KeysetPage(
+        object_list=found,
+        query=query.urlencode(),
+        next_cursor=_cursor(found[-1], fields) if found and not at_end else None,
+        previous_cursor=_cursor(found[0], fields) if found and not at_start else None,
+        at_start=at_start,
+        at_end=at_end,
+    )
