@@ -41,7 +41,9 @@ def generated_team(seed, people=30, apps=9):
 def test_every_cell_equals_has_perm(seed):
     team = generated_team(seed)
     matrix = team_matrix(team)
-    assert [app.name for app in matrix.apps] == sorted(App.objects.filter(team=team).values_list("name", flat=True))
+    assert [app.name for app in matrix.apps] == sorted(
+        App.objects.filter(team=team).values_list("name", flat=True)
+    )
     assert len(matrix.people) == User.objects.filter(email__endswith=f"-{seed}@gen.test").count()
     for person in matrix.people:
         user = User.objects.get(pk=person.user_id)
