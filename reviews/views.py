@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accessctl.access import policy as p
 from accessctl.web.changes import change, done
 from accessctl.web.lookups import get_team
-from reviews import services
+from reviews import closing, services
 from reviews.evidence import evidence_csv_response
 from reviews.forms import DecisionForm, ReviewStartForm
 from reviews.models import AccessReview, ReviewItem
@@ -119,7 +119,7 @@ def keep_unflagged(request: HttpRequest, team: str, review_id: int) -> HttpRespo
 def review_close(request: HttpRequest, team: str, review_id: int) -> HttpResponse:
     """Close the review and apply its reductions and revocations."""
     review = _review(request, team, review_id, perm=p.MANAGE_REVIEWS_TEAM)
-    outcome = change(request, services.review_close, review=review)
+    outcome = change(request, closing.review_close, review=review)
     return done(request, outcome, "Review closed; its decisions were applied.", _detail_url(review))
 
 

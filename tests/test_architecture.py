@@ -47,7 +47,7 @@ LAYERS = [
             r"accessctl\.identity\.(accounts|tokens)",
             r"accessctl\.identity\.sso\.services",
             r"accessctl\.tasks",
-            r"reviews\.(services|tasks)",
+            r"reviews\.(services|closing|tasks)",
         ],
     ),
     ("entry points", [r".*"]),

@@ -10,15 +10,10 @@ from accessctl.access.errors import Conflict, Invalid
 from accessctl.models import AuditEvent
 from apps.models import Grant
 from apps.services import app_grant_update
+from reviews.closing import review_close
 from reviews.models import AccessReview
 from reviews.selectors import item_rows
-from reviews.services import (
-    SELF_REVIEW,
-    review_close,
-    review_item_decide,
-    review_keep_unflagged,
-    review_start,
-)
+from reviews.services import SELF_REVIEW, review_item_decide, review_keep_unflagged, review_start
 from teams.models import Membership
 from tests.factories import AppFactory, GrantFactory
 from tests.reviewing import WEB, item_of
@@ -199,3 +194,12 @@ def test_keep_all_unflagged_keeps_only_unflagged_items_the_reviewer_may_decide(
     kept = review_keep_unflagged(actor=team_admin, review=review, origin=WEB)
     assert [(item.email, item.kind) for item in kept] == [("manager@acme.test", "grant")]
     assert AuditEvent.objects.filter(action="review.decide").count() == 2
+
+
+def test_the_only_admins_role_is_kept_at_start_so_the_review_can_close(team, team_admin, member):
+    review = review_start(actor=team_admin, team=team, due_date=timezone.localdate(), origin=WEB)
+    own = item_of(review, team_admin)
+    assert own.decision == "keep" and own.decided_by is None and "team's only admin" in own.note
+    assert item_of(review, member).decision == ""
+    decide(team_admin, item_of(review, member), "keep")
+    assert review_close(actor=team_admin, review=review, origin=WEB).status == "closed"

@@ -13,7 +13,7 @@ from accessctl.api.http import api_view, json_response, origin, ranged
 from accessctl.api.serializers import iso
 from accessctl.web.lookups import get_team
 from apps.models import App
-from reviews import services
+from reviews import closing, services
 from reviews.models import AccessReview, ReviewItem
 from reviews.selectors import ItemRow, item_rows, reviews_of
 
@@ -99,7 +99,7 @@ def access_review(request, team, review_id):
     review = _review(request, team, review_id)
     if request.method == "PATCH":
         parse_body(request, ReviewPatch)
-        services.review_close(actor=request.user, review=review, origin=origin(request))
+        closing.review_close(actor=request.user, review=review, origin=origin(request))
         review = _review(request, team, review_id)
     return json_response(review_json(review))
 
