@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "accessctl",
     "teams",
     "apps.apps.AppsConfig",
+    "reviews",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -199,6 +200,9 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 PAGE_SIZE = 50
+
+# The dashboard's own address, for links in e-mails sent by the worker (no request to read it from).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 # A permission string the rules do not know raises instead of answering no (a misspelt `{% can %}`).
 ACCESSCTL_STRICT_PERMISSIONS = DEBUG

@@ -15,6 +15,7 @@ urlpatterns = [
     path("account/tokens/<int:token_id>/revoke/", account_views.token_revoke, name="token-revoke"),
     path("new-app/", app_views.app_create, name="app-create"),
     path("teams/", include("teams.urls")),
+    path("teams/", include("reviews.urls")),
     path("apps/", include("apps.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

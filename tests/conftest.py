@@ -1,10 +1,15 @@
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from accessctl.access.policy import TeamRole
+from reviews.services import review_start
 from tests.api_client import api_caller
 from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
+from tests.reviewing import WEB
 
 
 def pytest_collection_modifyitems(config, items):
@@ -74,3 +79,26 @@ def client_as():
 def api(client):
     """``api(user, method, path, data=None, **headers)`` calls the API with the user's token."""
     return api_caller(client)
+
+
+# --- access reviews ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def second_admin(team):
+    return MembershipFactory(team=team, role=TeamRole.ADMIN, user=UserFactory(email="admin2@acme.test")).user
+
+
+@pytest.fixture
+def manager(team, app):
+    """A member holding manage on myapp: a reviewer of myapp's grants."""
+    user = MembershipFactory(team=team, role=TeamRole.MEMBER, user=UserFactory(email="manager@acme.test")).user
+    GrantFactory(app=app, user=user, permissions="view,deploy,manage")
+    return user
+
+
+@pytest.fixture
+def review(team, team_admin, second_admin, member, viewer, manager, collaborator):
+    """An open review of acme: five roles, two grants on myapp."""
+    due = timezone.localdate() + timedelta(days=14)
+    return review_start(actor=team_admin, team=team, due_date=due, origin=WEB)

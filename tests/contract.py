@@ -41,6 +41,8 @@ TEAM_TABLE = {
     "view_billing_team": {"admin"},
     "view_audit_team": {"admin"},
     "leave_team": {"admin", "member", "viewer"},
+    "view_matrix_team": {"admin", "member", "viewer"},
+    "manage_reviews_team": {"admin"},
 }
 
 KINDS = ["admin", "member", "viewer", "collaborator", "outsider", "inactive", "owner"]

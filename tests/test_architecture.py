@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("accessctl", "teams", "apps")
+PACKAGES = ("accessctl", "teams", "apps", "reviews")
 MAX_LINES = 300
 
 # (layer, patterns of dotted module names), bottom first; the first matching pattern decides.
@@ -24,13 +24,21 @@ LAYERS = [
             r"accessctl\.access\.fields",
             r"accessctl\.models",
             r"accessctl\.(audit|identity)\.models",
-            r"(teams|apps)\.models",
+            r"(teams|apps|reviews)\.models",
             r"accessctl\.identity\.sso\.(provider|apps)",
-            r"(teams|apps)\.apps",
+            r"(teams|apps|reviews)\.apps",
         ],
     ),
     ("facts", [r"accessctl\.access\.(facts|backend)"]),
-    ("reads", [r"(teams|apps)\.selectors", r"accessctl\.identity\.signin", r"accessctl\.audit\.export"]),
+    (
+        "reads",
+        [
+            r"(teams|apps|reviews)\.selectors",
+            r"reviews\.(matrix|usage|evidence)",
+            r"accessctl\.identity\.signin",
+            r"accessctl\.audit\.export",
+        ],
+    ),
     (
         "services",
         [
@@ -39,6 +47,7 @@ LAYERS = [
             r"accessctl\.identity\.(accounts|tokens)",
             r"accessctl\.identity\.sso\.services",
             r"accessctl\.tasks",
+            r"reviews\.(services|closing|tasks)",
         ],
     ),
     ("entry points", [r".*"]),

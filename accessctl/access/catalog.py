@@ -29,6 +29,7 @@ __all__ = [
     "MANAGE_ACCESS_APP",
     "MANAGE_APP",
     "MANAGE_MEMBERS",
+    "MANAGE_REVIEWS_TEAM",
     "MANAGE_SETTINGS_TEAM",
     "OPERATE_APP",
     "RENAME_APP",
@@ -45,6 +46,7 @@ __all__ = [
     "VIEW_AUDIT_TEAM",
     "VIEW_BILLING_TEAM",
     "VIEW_IDENTITY_PROVIDER_TEAM",
+    "VIEW_MATRIX_TEAM",
     "VIEW_TEAM",
     "AppAction",
     "TeamAction",
@@ -134,6 +136,10 @@ TEAM_ACTIONS: tuple[TeamAction, ...] = (
     TeamAction("view_billing_team", "View billing and invoices", _ADMIN),
     TeamAction("view_audit_team", "Read the team audit log", _ADMIN),
     TeamAction("leave_team", "Leave the team (not as its last admin)", _ANY_ROLE),
+    TeamAction(
+        "view_matrix_team", "See everyone's access to every app (access matrix) and the access reviews", _ANY_ROLE
+    ),
+    TeamAction("manage_reviews_team", "Start and close access reviews", _ADMIN),
 )
 TEAM_ACTIONS_BY_CODENAME: Mapping[str, TeamAction] = MappingProxyType({a.codename: a for a in TEAM_ACTIONS})
 
@@ -169,3 +175,5 @@ TRANSFER_OUT_TEAM = "teams.transfer_out_team"
 VIEW_BILLING_TEAM = "teams.view_billing_team"
 VIEW_AUDIT_TEAM = "teams.view_audit_team"
 LEAVE_TEAM = "teams.leave_team"
+VIEW_MATRIX_TEAM = "teams.view_matrix_team"
+MANAGE_REVIEWS_TEAM = "teams.manage_reviews_team"

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 
 from accessctl.api import views_apps as apps
+from accessctl.api import views_reviews as reviews
 from accessctl.api import views_runtime as runtime
 from accessctl.api import views_teams as teams
 from accessctl.api.http import error_response
@@ -22,6 +23,10 @@ urlpatterns = [
     path("teams/<str:team>/members", teams.team_members),
     path("teams/<str:team>/members/<str:email>", teams.team_member),
     path("teams/<str:team>/apps", teams.team_apps),
+    path("teams/<str:team>/access-reviews", reviews.access_reviews),
+    path("teams/<str:team>/access-reviews/<int:review_id>", reviews.access_review),
+    path("teams/<str:team>/access-reviews/<int:review_id>/items", reviews.access_review_items),
+    path("teams/<str:team>/access-reviews/<int:review_id>/items/<int:item_id>", reviews.access_review_item),
     path("users/~/apps", apps.user_apps),
     path("apps", apps.personal_apps),
     path("apps/<str:app>", apps.app_detail),

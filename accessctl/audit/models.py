@@ -9,6 +9,7 @@ class AuditSource(models.TextChoices):
     API = "api", "api"
     ADMIN = "admin", "admin"
     COMMAND = "command", "command"
+    REVIEW = "review", "review"
 
 
 class AuditAction(models.TextChoices):
@@ -46,6 +47,9 @@ class AuditAction(models.TextChoices):
     USER_MFA = "user.mfa", "Sign-in factor changed"
     USER_PASSWORD = "user.password", "Password changed"
     USER_DELETE = "user.delete", "Account deleted"
+    REVIEW_START = "review.start", "Access review started"
+    REVIEW_DECIDE = "review.decide", "Access review decision"
+    REVIEW_CLOSE = "review.close", "Access review closed"
 
 
 class AuditEvent(models.Model):
