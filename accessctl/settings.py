@@ -196,6 +196,11 @@ if PRODUCTION:
 
 PAGE_SIZE = 50
 
+# Webhooks (SPEC 19): receivers must be public https URLs unless this is on (development: local receivers).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=DEBUG)
+WEBHOOKS_TIMEOUT_SECONDS = 5  # to connect, and for each read of the answer
+WEBHOOKS_RETRY_BASE_SECONDS = 30.0  # sync hooks: first retry after about this long, then doubling (max 1 hour)
+
 # A permission string the rules do not know raises instead of answering no (a misspelt `{% can %}`).
 ACCESSCTL_STRICT_PERMISSIONS = DEBUG
 

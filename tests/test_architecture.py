@@ -23,14 +23,22 @@ LAYERS = [
         [
             r"accessctl\.access\.fields",
             r"accessctl\.models",
-            r"accessctl\.(audit|identity)\.models",
+            r"accessctl\.(audit|identity|webhooks)\.models",
             r"(teams|apps)\.models",
             r"accessctl\.identity\.sso\.(provider|apps)",
             r"(teams|apps)\.apps",
         ],
     ),
     ("facts", [r"accessctl\.access\.(facts|backend)"]),
-    ("reads", [r"(teams|apps)\.selectors", r"accessctl\.identity\.signin", r"accessctl\.audit\.export"]),
+    (
+        "reads",
+        [
+            r"(teams|apps)\.selectors",
+            r"accessctl\.identity\.signin",
+            r"accessctl\.audit\.export",
+            r"accessctl\.webhooks\.(payloads|selectors|targets)",
+        ],
+    ),
     (
         "services",
         [
@@ -39,6 +47,7 @@ LAYERS = [
             r"accessctl\.identity\.(accounts|tokens)",
             r"accessctl\.identity\.sso\.services",
             r"accessctl\.tasks",
+            r"accessctl\.webhooks\.(outbox|delivery|tasks|services)",
         ],
     ),
     ("entry points", [r".*"]),

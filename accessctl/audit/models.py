@@ -44,6 +44,10 @@ class AuditAction(models.TextChoices):
     USER_FLAGS = "user.flags", "Staff flags changed"
     USER_MFA = "user.mfa", "Sign-in factor changed"
     USER_DELETE = "user.delete", "Account deleted"
+    WEBHOOK_ADD = "webhook.add", "Webhook added"
+    WEBHOOK_UPDATE = "webhook.update", "Webhook changed"
+    WEBHOOK_REMOVE = "webhook.remove", "Webhook removed"
+    WEBHOOK_PING = "webhook.ping", "Webhook test sent"
 
 
 class AuditEvent(models.Model):
