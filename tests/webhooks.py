@@ -45,6 +45,7 @@ class Receiver:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+        self.process.stdout.close()  # type: ignore[union-attr]
 
 
 class Worker:
