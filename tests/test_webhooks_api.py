@@ -224,3 +224,19 @@ def test_deliveries_filter_by_status_and_refuse_an_unknown_one(cli, app, team_ad
         "invalid_params",
         "lost",
     )
+
+
+@pytest.mark.parametrize(
+    ("env", "allowed"), [({"DJANGO_ENV": "production"}, "False"), ({"DEBUG": "1"}, "True")]
+)
+def test_private_targets_are_refused_in_production_and_allowed_in_development(env, allowed):
+    import secrets
+
+    from tests.test_settings import manage
+
+    extra = {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "access.example.com"}
+    command = "from django.conf import settings; print(settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS)"
+    result = manage("shell", "-c", command, **extra, **env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == allowed  # after the shell's "objects imported" line
