@@ -69,5 +69,6 @@ def publish_ping(*, webhook: Webhook, actor: Any) -> WebhookDelivery:
 def _deliver(webhook_event: WebhookEvent, hooks: list[Webhook]) -> list[WebhookDelivery]:
     deliveries = [WebhookDelivery.objects.create(webhook=hook, event=webhook_event) for hook in hooks]
     ids = [str(delivery.public_id) for delivery in deliveries]
-    transaction.on_commit(lambda: [deliver_webhook.enqueue(delivery_id) for delivery_id in ids])
+    # robust: the change has committed by then; a queue failure is logged, never turned into an error answer
+    transaction.on_commit(lambda: [deliver_webhook.enqueue(delivery_id) for delivery_id in ids], robust=True)
     return deliveries
