@@ -1,5 +1,6 @@
 from django.urls import path
 
+from accessctl.webhooks import views as webhooks
 from apps import views, views_ops
 
 app_name = "apps"
@@ -21,6 +22,10 @@ urlpatterns = [
     path("<slug:app>/settings/rename/", views_ops.app_rename, name="rename"),
     path("<slug:app>/settings/transfer/", views_ops.app_transfer, name="transfer"),
     path("<slug:app>/settings/delete/", views_ops.app_delete, name="delete"),
+    path("<slug:app>/settings/webhooks/add/", webhooks.webhook_add, name="webhook-add"),
+    path("<slug:app>/settings/webhooks/<uuid:hook>/", webhooks.webhook_edit, name="webhook-edit"),
+    path("<slug:app>/settings/webhooks/<uuid:hook>/ping/", webhooks.webhook_ping, name="webhook-ping"),
+    path("<slug:app>/settings/webhooks/<uuid:hook>/remove/", webhooks.webhook_remove, name="webhook-remove"),
     path("<slug:app>/scale/", views_ops.app_scale, name="scale"),
     path("<slug:app>/restart/", views_ops.app_restart, name="restart"),
     path("<slug:app>/maintenance/", views_ops.app_maintenance, name="maintenance"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accessctl.access import policy as p
 from accessctl.web.changes import change, done
 from accessctl.web.lookups import get_app
+from accessctl.webhooks.views import webhook_context
 from apps import operations, services, transfers
 from apps.forms import (
     ConfigVarForm,
@@ -52,6 +53,7 @@ def _settings_page(request: HttpRequest, app: App, **forms: Any) -> HttpResponse
         "rename_form": RenameForm(initial={"name": app.name}),
         "transfer_form": TransferForm(),
         "delete_form": DeleteForm(app=app),
+        **webhook_context(request, app),
         **forms,
     }
     return render(request, "apps/app_settings.html", context, status=422 if forms else 200)

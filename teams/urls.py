@@ -1,5 +1,6 @@
 from django.urls import path
 
+from accessctl.webhooks import views as webhooks
 from teams import views
 
 app_name = "teams"
@@ -16,5 +17,9 @@ urlpatterns = [
     path("<slug:team>/leave/", views.team_leave, name="leave"),
     path("<slug:team>/settings/", views.team_settings, name="settings"),
     path("<slug:team>/settings/sso/", views.team_sso, name="sso"),
+    path("<slug:team>/settings/webhooks/add/", webhooks.webhook_add, name="webhook-add"),
+    path("<slug:team>/settings/webhooks/<uuid:hook>/", webhooks.webhook_edit, name="webhook-edit"),
+    path("<slug:team>/settings/webhooks/<uuid:hook>/ping/", webhooks.webhook_ping, name="webhook-ping"),
+    path("<slug:team>/settings/webhooks/<uuid:hook>/remove/", webhooks.webhook_remove, name="webhook-remove"),
     path("<slug:team>/audit/", views.team_audit, name="audit"),
 ]

@@ -18,6 +18,7 @@ from accessctl.identity.sso.services import team_sso_configure
 from accessctl.web.changes import change, done, pencil_form, pencil_saved
 from accessctl.web.keyset import keyset_page
 from accessctl.web.lookups import get_team
+from accessctl.webhooks.views import webhook_context
 from apps.selectors import app_rows_for, apps_visible_to
 from teams import services
 from teams.collaborators import team_collaborator_add, team_collaborator_remove
@@ -190,6 +191,7 @@ def _settings_page(request: HttpRequest, team: Team, status: int = 200, **forms:
         "team": team,
         "form": TeamSettingsForm(initial=_settings_initial(team)),
         "sso_form": _sso_form(team),
+        **webhook_context(request, team),
         **forms,
     }
     return render(request, "teams/team_settings.html", context, status=status)

@@ -24,6 +24,7 @@ CATALOG = {
     "transfer_app": {MANAGE},
     "manage_access_app": {MANAGE},
     "lock_app": {MANAGE},
+    "manage_webhooks_app": {MANAGE},  # SPEC 19: admins and manage holders manage an app's webhooks
 }
 TEAM_APPS_ONLY = {"lock_app"}  # SPEC 6: locking is for team apps
 TEAM_ADMINS_ONLY = {"transfer_app"}  # SPEC 3 and 9: team apps leave their team only by a team admin
@@ -40,6 +41,7 @@ TEAM_TABLE = {
     "transfer_out_team": {"admin"},
     "view_billing_team": {"admin"},
     "view_audit_team": {"admin"},
+    "manage_webhooks_team": {"admin"},  # SPEC 19
     "leave_team": {"admin", "member", "viewer"},
     "view_matrix_team": {"admin", "member", "viewer"},
     "manage_reviews_team": {"admin"},

@@ -22,3 +22,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(  # noqa: F405
         Path(tempfile.gettempdir()) / f"accessctl-test-{os.getpid()}.sqlite3"
     )
+
+# Webhook retries a hundred times faster than in production, so the worker test sees three attempts in seconds.
+WEBHOOKS_RETRY_BASE_SECONDS = 0.3

@@ -47,6 +47,11 @@ ACTIONS = {
     "delete_app": ("settings/delete/", {"confirm": "target"}, "app.delete"),
     "manage_access_app": ("access/add/", {"user": "new@x.test", "permissions": ["deploy"]}, "grant.add"),
     "lock_app": ("{lock}/", {}, "{lock_action}"),
+    "manage_webhooks_app": (
+        "settings/webhooks/add/",
+        {"url": "http://127.0.0.1:9/hooks", "include": ["api:app"], "level": "notify"},
+        "webhook.add",
+    ),
 }
 
 

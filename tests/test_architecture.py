@@ -23,7 +23,7 @@ LAYERS = [
         [
             r"accessctl\.access\.fields",
             r"accessctl\.models",
-            r"accessctl\.(audit|identity)\.models",
+            r"accessctl\.(audit|identity|webhooks)\.models",
             r"(teams|apps|reviews)\.models",
             r"accessctl\.identity\.sso\.(provider|apps)",
             r"(teams|apps|reviews)\.apps",
@@ -37,6 +37,7 @@ LAYERS = [
             r"reviews\.(matrix|usage|evidence)",
             r"accessctl\.identity\.signin",
             r"accessctl\.audit\.export",
+            r"accessctl\.webhooks\.(payloads|selectors|targets)",
         ],
     ),
     (
@@ -48,6 +49,7 @@ LAYERS = [
             r"accessctl\.identity\.sso\.services",
             r"accessctl\.tasks",
             r"reviews\.(services|closing|tasks)",
+            r"accessctl\.webhooks\.(outbox|delivery|tasks|services)",
         ],
     ),
     ("entry points", [r".*"]),

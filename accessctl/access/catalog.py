@@ -31,6 +31,8 @@ __all__ = [
     "MANAGE_MEMBERS",
     "MANAGE_REVIEWS_TEAM",
     "MANAGE_SETTINGS_TEAM",
+    "MANAGE_WEBHOOKS_APP",
+    "MANAGE_WEBHOOKS_TEAM",
     "OPERATE_APP",
     "RENAME_APP",
     "RESTART_APP",
@@ -101,6 +103,11 @@ APP_ACTIONS: tuple[AppAction, ...] = (
     ),
     _action("manage_access_app", "Add or remove users on the app, change their permissions", AppPerm.MANAGE),
     _action("lock_app", "Lock or unlock the app", AppPerm.MANAGE, team_apps_only=True),
+    _action(
+        "manage_webhooks_app",
+        "Add, edit, test and remove the app's webhooks; see their deliveries",
+        AppPerm.MANAGE,
+    ),
 )
 APP_ACTIONS_BY_CODENAME: Mapping[str, AppAction] = MappingProxyType({a.codename: a for a in APP_ACTIONS})
 
@@ -135,6 +142,7 @@ TEAM_ACTIONS: tuple[TeamAction, ...] = (
     TeamAction("transfer_out_team", "Transfer team apps out of the team or to another team", _ADMIN),
     TeamAction("view_billing_team", "View billing and invoices", _ADMIN),
     TeamAction("view_audit_team", "Read the team audit log", _ADMIN),
+    TeamAction("manage_webhooks_team", "Add, edit, test and remove the team's webhooks (every team event)", _ADMIN),
     TeamAction("leave_team", "Leave the team (not as its last admin)", _ANY_ROLE),
     TeamAction(
         "view_matrix_team", "See everyone's access to every app (access matrix) and the access reviews", _ANY_ROLE
@@ -161,6 +169,7 @@ DELETE_APP = "apps.delete_app"
 TRANSFER_APP = "apps.transfer_app"
 MANAGE_ACCESS_APP = "apps.manage_access_app"
 LOCK_APP = "apps.lock_app"
+MANAGE_WEBHOOKS_APP = "apps.manage_webhooks_app"
 JOIN_APP = "apps.join_app"
 LEAVE_APP = "apps.leave_app"
 
@@ -174,6 +183,7 @@ VIEW_IDENTITY_PROVIDER_TEAM = "teams.view_identity_provider_team"
 TRANSFER_OUT_TEAM = "teams.transfer_out_team"
 VIEW_BILLING_TEAM = "teams.view_billing_team"
 VIEW_AUDIT_TEAM = "teams.view_audit_team"
+MANAGE_WEBHOOKS_TEAM = "teams.manage_webhooks_team"
 LEAVE_TEAM = "teams.leave_team"
 VIEW_MATRIX_TEAM = "teams.view_matrix_team"
 MANAGE_REVIEWS_TEAM = "teams.manage_reviews_team"

@@ -1,7 +1,10 @@
-"""The API's plumbing: bearer-token auth, Heroku-shaped errors, Range pagination (bodies: ``bodies.py``)."""
+"""The API's plumbing: token auth (Bearer, or Basic as the CLI's webhook commands build it), Heroku-shaped
+errors, Range pagination (bodies: ``bodies.py``)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import logging
 import re
@@ -45,8 +48,24 @@ def origin(request) -> Origin:
     return Origin.from_request(request, AuditSource.API)
 
 
+def token_from_header(header: str) -> str | None:
+    """The API token of an ``Authorization`` header: ``Bearer <token>``, or ``Basic base64(":" + token)`` as the
+    Heroku CLI's webhook commands build it (the password part is the token; a user name before the colon is
+    ignored). An account password is never accepted: the value is only ever looked up as a token."""
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() == "bearer":
+        return raw.strip()
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(raw.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return decoded.partition(":")[2] or None
+    return None
+
+
 def api_view(*methods: str):
-    """Wrap an API view: only ``methods``, bearer-token auth (never the session cookie), errors as JSON.
+    """Wrap an API view: only ``methods``, token auth (never the session cookie), errors as JSON.
 
     The view receives ``request.user`` set from the token. A change (any method but GET) runs in one
     transaction, so an account created for an e-mail is gone again when the change is refused. Domain errors,
@@ -60,9 +79,8 @@ def api_view(*methods: str):
         def wrapper(request, *args, **kwargs):
             if request.method not in methods:
                 return error_response(405, "method_not_allowed", f"{request.method} is not allowed here.")
-            header = request.headers.get("Authorization", "")
-            scheme, _, raw = header.partition(" ")
-            token = token_for(raw.strip(), origin(request)) if scheme.lower() == "bearer" else None
+            raw = token_from_header(request.headers.get("Authorization", ""))
+            token = token_for(raw, origin(request)) if raw else None
             if token is None:
                 return error_response(401, "unauthorized", "Invalid credentials provided.")
             request.user = token.user

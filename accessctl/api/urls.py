@@ -7,6 +7,7 @@ from accessctl.api import views_apps as apps
 from accessctl.api import views_reviews as reviews
 from accessctl.api import views_runtime as runtime
 from accessctl.api import views_teams as teams
+from accessctl.api import views_webhooks as hooks
 from accessctl.api.http import error_response
 
 urlpatterns = [
@@ -27,6 +28,12 @@ urlpatterns = [
     path("teams/<str:team>/access-reviews/<int:review_id>", reviews.access_review),
     path("teams/<str:team>/access-reviews/<int:review_id>/items", reviews.access_review_items),
     path("teams/<str:team>/access-reviews/<int:review_id>/items/<int:item_id>", reviews.access_review_item),
+    path("teams/<str:team>/webhooks", hooks.team_webhooks),
+    path("teams/<str:team>/webhooks/<str:hook>", hooks.team_webhook),
+    path("teams/<str:team>/webhook-deliveries", hooks.team_deliveries),
+    path("teams/<str:team>/webhook-deliveries/<str:delivery>", hooks.team_deliveries),
+    path("teams/<str:team>/webhook-events", hooks.team_events),
+    path("teams/<str:team>/webhook-events/<str:event>", hooks.team_events),
     path("users/~/apps", apps.user_apps),
     path("apps", apps.personal_apps),
     path("apps/<str:app>", apps.app_detail),
@@ -41,6 +48,12 @@ urlpatterns = [
     path("apps/<str:app>/formations/<str:process_type>", runtime.formation_type),
     path("apps/<str:app>/dynos", runtime.dynos),
     path("apps/<str:app>/dynos/<str:dyno>", runtime.dyno),
+    path("apps/<str:app>/webhooks", hooks.app_webhooks),
+    path("apps/<str:app>/webhooks/<str:hook>", hooks.app_webhook),
+    path("apps/<str:app>/webhook-deliveries", hooks.app_deliveries),
+    path("apps/<str:app>/webhook-deliveries/<str:delivery>", hooks.app_deliveries),
+    path("apps/<str:app>/webhook-events", hooks.app_events),
+    path("apps/<str:app>/webhook-events/<str:event>", hooks.app_events),
     re_path(r"", login_not_required(lambda request, *args, **kwargs: handler404(request))),  # JSON, DEBUG or not
 ]
 

@@ -1,4 +1,7 @@
-"""Writing audit events. Only services call :func:`record`, inside the transaction of the change."""
+"""Writing audit events. Only services call :func:`record`, inside the transaction of the change.
+
+Each event is also published to the webhooks that receive it (``webhooks.outbox``), in the same transaction.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from accessctl.audit.models import AuditAction, AuditEvent, AuditSource
+from accessctl.webhooks.outbox import publish
 
 
 @dataclass(frozen=True)
@@ -60,11 +64,12 @@ def record(
 ) -> AuditEvent:
     """Append one audit event. ``before``/``after`` are JSON-able snapshots of what changed.
 
-    An app event is filed under the app's team too, so the team's audit log shows it.
+    An app event is filed under the app's team too, so the team's audit log shows it. The webhooks that receive
+    the event get it once the change commits.
     """
     if team is None and app is not None and app.team_id is not None:
         team = app.team
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         action=action,
         source=origin.source,
         ip=origin.ip,
@@ -79,3 +84,5 @@ def record(
         before=before,
         after=after,
     )
+    publish(event, actor=actor, app=app, team=team, target_user=target_user)
+    return event

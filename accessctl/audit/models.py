@@ -50,6 +50,10 @@ class AuditAction(models.TextChoices):
     REVIEW_START = "review.start", "Access review started"
     REVIEW_DECIDE = "review.decide", "Access review decision"
     REVIEW_CLOSE = "review.close", "Access review closed"
+    WEBHOOK_ADD = "webhook.add", "Webhook added"
+    WEBHOOK_UPDATE = "webhook.update", "Webhook changed"
+    WEBHOOK_REMOVE = "webhook.remove", "Webhook removed"
+    WEBHOOK_PING = "webhook.ping", "Webhook test sent"
 
 
 class AuditEvent(models.Model):

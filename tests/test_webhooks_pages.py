@@ -1,0 +1,112 @@
+"""The webhooks sections of the app and team settings pages: who sees them, adding (the secret shown once),
+editing, sending a ping and removing, and the recent deliveries with status, time and response code."""
+
+from http import HTTPStatus
+
+import pytest
+
+from accessctl.audit.log import COMMAND
+from accessctl.models import AuditEvent, Webhook, WebhookDelivery
+from accessctl.webhooks import delivery as sending
+from accessctl.webhooks import services
+from tests.factories import GrantFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+URL = "http://127.0.0.1:9/hooks"
+
+
+@pytest.fixture
+def manager(team, app):
+    user = MembershipFactory(team=team, role="member", user=UserFactory(email="manager@acme.test")).user
+    GrantFactory(app=app, user=user, permissions="view,manage")
+    return user
+
+
+def test_manage_holders_add_a_webhook_and_see_the_secret_once(client_as, app, manager):
+    client = client_as(manager)
+    data = {"url": URL, "include": ["api:collaborator", "api:app"], "level": "sync"}
+
+    response = client.post("/apps/myapp/settings/webhooks/add/", data)
+
+    assert response.status_code == HTTPStatus.OK
+    hook = Webhook.objects.get()
+    html = response.content.decode()
+    assert 'id="webhook-secret"' in html and hook.secret in html
+    assert (hook.include, hook.level) == (["api:app", "api:collaborator"], "sync")
+    settings_page = client.get("/apps/myapp/settings/").content.decode()
+    assert f'id="webhook-{hook.id}"' in settings_page and hook.secret not in settings_page
+    assert hook.secret not in client.get(f"/apps/myapp/settings/webhooks/{hook.id}/").content.decode()
+    assert AuditEvent.objects.filter(action="webhook.add", actor=manager).count() == 1
+
+
+def test_bad_input_shows_on_the_field(client_as, app, manager):
+    response = client_as(manager).post("/apps/myapp/settings/webhooks/add/", {"url": URL, "level": "notify"})
+
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "include needs at least one event type" in response.content.decode()
+    assert not Webhook.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("grant", "sees", "status"), [("view,deploy", False, 403), ("view,manage", True, 302)]
+)
+def test_only_manage_holders_see_and_use_the_section(client_as, team, app, grant, sees, status):
+    user = MembershipFactory(team=team, role="member", user=UserFactory(email="someone@acme.test")).user
+    GrantFactory(app=app, user=user, permissions=grant)
+    client = client_as(user)
+    hook = services.webhook_add(actor=team.memberships.get(role="admin").user, app=app, origin=COMMAND, url=URL,
+                                include=["api:app"], level="notify")  # fmt: skip
+
+    page = client.get("/apps/myapp/settings/").content.decode()
+
+    assert ('id="webhooks"' in page) is sees
+    assert client.post(f"/apps/myapp/settings/webhooks/{hook.id}/ping/").status_code == status
+
+
+def test_edit_ping_and_remove(client_as, app, manager):
+    client = client_as(manager)
+    hook = services.webhook_add(
+        actor=manager, app=app, origin=COMMAND, url=URL, include=["api:app"], level="notify"
+    )
+
+    saved = client.post(
+        f"/apps/myapp/settings/webhooks/{hook.id}/", {"url": URL, "include": ["api:release"], "level": "sync"}
+    )
+    pinged = client.post(f"/apps/myapp/settings/webhooks/{hook.id}/ping/")
+
+    assert saved.status_code == pinged.status_code == HTTPStatus.FOUND
+    hook.refresh_from_db()
+    assert (hook.include, hook.level) == (["api:release"], "sync")
+    ping = WebhookDelivery.objects.get(event__include="ping")
+    sending.attempt(str(ping.public_id))
+    page = client.get("/apps/myapp/settings/").content.decode()
+    assert f'id="delivery-{ping.public_id}"' in page and "Retrying" not in page and "retrying" in page
+    assert client.post(f"/apps/myapp/settings/webhooks/{hook.id}/remove/").status_code == HTTPStatus.FOUND
+    assert not Webhook.objects.exists()
+
+
+def test_recent_deliveries_show_status_time_and_response_code(client_as, app, team_admin, tmp_path):
+    from tests.webhooks import Receiver
+
+    receiver = Receiver(tmp_path, "s3cret")
+    try:
+        hook = services.webhook_add(actor=team_admin, app=app, origin=COMMAND, url=receiver.url,
+                                    include=["api:app"], level="notify", secret="s3cret")  # fmt: skip
+        ping = services.webhook_ping(actor=team_admin, webhook=hook, origin=COMMAND)
+        sending.attempt(str(ping.public_id))
+    finally:
+        receiver.stop()
+
+    page = client_as(team_admin).get("/apps/myapp/settings/").content.decode()
+    row = page.split(f'id="delivery-{ping.public_id}"', 1)[1].split("</tr>", 1)[0]
+    assert "succeeded" in row and "200" in row and ping.created_at.strftime("%Y-%m-%d %H:%M") in row
+
+
+def test_team_admins_manage_team_webhooks_members_cannot(client_as, team, team_admin, member):
+    added = client_as(team_admin).post("/teams/acme/settings/webhooks/add/", {"url": URL, "level": "notify"})
+
+    assert added.status_code == HTTPStatus.OK
+    hook = Webhook.objects.get(team=team)
+    assert 'id="webhooks"' in client_as(team_admin).get("/teams/acme/settings/").content.decode()
+    assert client_as(member).post(f"/teams/acme/settings/webhooks/{hook.id}/remove/").status_code == 403
+    assert Webhook.objects.filter(pk=hook.pk).exists()
