@@ -199,7 +199,8 @@ def revoke_team_grants(*, actor: Any, team: Team, user: User, origin: Origin) ->
     revoked = []
     for grant in Grant.objects.filter(user=user, app__team=team).select_related("app").order_by("app__name"):
         grant.delete()
-        revoked.append(grant.app.name)
+        if grant.app.name not in revoked:
+            revoked.append(grant.app.name)
         audit.record(
             actor=actor,
             action=AuditAction.GRANT_REMOVE,

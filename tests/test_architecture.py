@@ -17,7 +17,7 @@ MAX_LINES = 300
 
 # (layer, patterns of dotted module names), bottom first; the first matching pattern decides.
 LAYERS = [
-    ("rules", [r"accessctl\.access\.(policy|roles|catalog|signin|errors|names)"]),
+    ("rules", [r"accessctl\.access\.(policy|roles|catalog|signin|errors|names|expiry)"]),
     (
         "models",
         [
@@ -30,12 +30,12 @@ LAYERS = [
         ],
     ),
     ("facts", [r"accessctl\.access\.(facts|backend)"]),
-    ("reads", [r"(teams|apps)\.selectors", r"accessctl\.identity\.signin", r"accessctl\.audit\.export"]),
+    ("reads", [r"(teams|apps)\.selectors(_\w+)?", r"accessctl\.identity\.signin", r"accessctl\.audit\.export"]),
     (
         "services",
         [
             r"accessctl\.audit\.log",
-            r"(teams|apps)\.(services|collaborators|transfers|operations)",
+            r"(teams|apps)\.(services|collaborators|transfers|operations|temporary|access_requests|expiry)",
             r"accessctl\.identity\.(accounts|tokens)",
             r"accessctl\.identity\.sso\.services",
             r"accessctl\.tasks",

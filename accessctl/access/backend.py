@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
 from accessctl.access.facts import access_for
-from accessctl.access.policy import APP_PERMISSIONS, PERMISSIONS, TEAM_PERMISSIONS
-from apps.models import App
+from accessctl.access.policy import APP_PERMISSIONS, PERMISSIONS, REQUEST_PERMISSIONS, TEAM_PERMISSIONS
+from apps.models import AccessRequest, App
 from teams.models import Team
 
 STAFF_SCOPE = "_accessctl_staff_scope"
@@ -58,6 +58,8 @@ class AccessBackend(AuthenticationBackend):  # type: ignore[misc]  # allauth shi
             predicate = APP_PERMISSIONS.get(perm)
         elif isinstance(obj, Team):
             predicate = TEAM_PERMISSIONS.get(perm)
+        elif isinstance(obj, AccessRequest):
+            predicate = REQUEST_PERMISSIONS.get(perm)
         else:
             return False
         if predicate is None:

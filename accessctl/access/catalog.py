@@ -15,7 +15,9 @@ from accessctl.access.roles import COLLABORATOR, PERM_ORDER, AppPerm, TeamRole
 __all__ = [
     "APP_ACTIONS",
     "APP_ACTIONS_BY_CODENAME",
+    "CANCEL_ACCESS_REQUEST",
     "CREATE_APP_TEAM",
+    "DECIDE_ACCESS_REQUEST",
     "DELETE_APP",
     "DEPLOY_APP",
     "DEPLOY_RELEASE_APP",
@@ -32,6 +34,7 @@ __all__ = [
     "MANAGE_SETTINGS_TEAM",
     "OPERATE_APP",
     "RENAME_APP",
+    "REQUEST_ACCESS_APP",
     "RESTART_APP",
     "ROLLBACK_APP",
     "SCALE_APP",
@@ -45,6 +48,7 @@ __all__ = [
     "VIEW_AUDIT_TEAM",
     "VIEW_BILLING_TEAM",
     "VIEW_IDENTITY_PROVIDER_TEAM",
+    "VIEW_REQUESTS_TEAM",
     "VIEW_TEAM",
     "AppAction",
     "TeamAction",
@@ -134,6 +138,9 @@ TEAM_ACTIONS: tuple[TeamAction, ...] = (
     TeamAction("view_billing_team", "View billing and invoices", _ADMIN),
     TeamAction("view_audit_team", "Read the team audit log", _ADMIN),
     TeamAction("leave_team", "Leave the team (not as its last admin)", _ANY_ROLE),
+    TeamAction(
+        "view_requests_team", "Open the team's Requests page (the requests one may decide, and one's own)", _ANY_ROLE
+    ),
 )
 TEAM_ACTIONS_BY_CODENAME: Mapping[str, TeamAction] = MappingProxyType({a.codename: a for a in TEAM_ACTIONS})
 
@@ -157,6 +164,12 @@ MANAGE_ACCESS_APP = "apps.manage_access_app"
 LOCK_APP = "apps.lock_app"
 JOIN_APP = "apps.join_app"
 LEAVE_APP = "apps.leave_app"
+REQUEST_ACCESS_APP = "apps.request_access_app"
+"""Ask for more permissions on a team app for a while (SPEC 17); with the app as object."""
+DECIDE_ACCESS_REQUEST = "apps.decide_access_request"
+"""Approve or deny an access request; with the request as object (never the requester's own)."""
+CANCEL_ACCESS_REQUEST = "apps.cancel_access_request"
+"""Withdraw an access request; with the request as object (the requester only)."""
 
 LIST_APPS_TEAM = "teams.list_apps_team"
 VIEW_TEAM = "teams.view_team"
@@ -169,3 +182,4 @@ TRANSFER_OUT_TEAM = "teams.transfer_out_team"
 VIEW_BILLING_TEAM = "teams.view_billing_team"
 VIEW_AUDIT_TEAM = "teams.view_audit_team"
 LEAVE_TEAM = "teams.leave_team"
+VIEW_REQUESTS_TEAM = "teams.view_requests_team"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -20,11 +21,16 @@ from accessctl.access.catalog import *  # noqa: F403 -- the permission strings a
 from accessctl.access.catalog import (
     APP_ACTIONS,
     APP_ACTIONS_BY_CODENAME,
+    CANCEL_ACCESS_REQUEST,
+    DECIDE_ACCESS_REQUEST,
     JOIN_APP,
     LEAVE_APP,
+    REQUEST_ACCESS_APP,
     TEAM_ACTIONS,
     TEAM_ACTIONS_BY_CODENAME,
 )
+from accessctl.access.expiry import *  # noqa: F403 -- time in the rules, re-exported
+from accessctl.access.expiry import TemporaryGrant
 from accessctl.access.roles import *  # noqa: F403 -- the vocabulary, re-exported
 from accessctl.access.roles import (
     ALL_PERMS,
@@ -49,12 +55,24 @@ class TeamLike(Protocol):
     id: int
 
 
+class RequestableApp(AppLike, Protocol):
+    accepts_requests: bool
+    """False on a locked app of a team that takes no requests for locked apps."""
+
+
+class RequestLike(Protocol):
+    requester_id: int
+    app: RequestableApp
+
+
 @dataclass(frozen=True)
 class Access:
     """What one user is, as far as access goes: active flag, team roles and app grants.
 
-    ``grant_teams`` maps each granted app to its team (``None`` for personal apps) so that
-    collaborator status can be decided without touching the database.
+    ``grants`` are the permanent grants; ``temporary`` the temporary ones, each held only while ``now`` (the
+    moment the snapshot decides for) is before its expiry: an expired grant is absent, whether or not a job
+    has deleted it yet. ``grant_teams`` maps each granted app to its team (``None`` for personal apps) so
+    that collaborator status can be decided without touching the database.
     """
 
     user_id: int | None
@@ -62,6 +80,25 @@ class Access:
     roles: Mapping[int, TeamRole] = field(default_factory=dict)
     grants: Mapping[int, frozenset[AppPerm]] = field(default_factory=dict)
     grant_teams: Mapping[int, int | None] = field(default_factory=dict)
+    temporary: Mapping[int, TemporaryGrant] = field(default_factory=dict)
+    now: datetime | None = None
+
+    def grant_on(self, app_id: int) -> frozenset[AppPerm] | None:
+        """The permissions the user's grants give on an app at ``now`` (``None``: no live grant)."""
+        permanent = self.grants.get(app_id)
+        temporary = self.temporary.get(app_id)
+        if temporary is None or not temporary.live_at(self.now):
+            return permanent
+        return temporary.perms | (permanent or NO_PERMS)
+
+    def held(self) -> dict[int, frozenset[AppPerm]]:
+        """Every app with a live grant, and what the grants give on it."""
+        held = {}
+        for app_id in {*self.grants, *self.temporary}:
+            perms = self.grant_on(app_id)
+            if perms is not None:
+                held[app_id] = perms
+        return held
 
     def role_in(self, team_id: int | None) -> str | None:
         """The user's role in a team: a stored role, ``collaborator``, or ``None`` for outsiders."""
@@ -70,7 +107,7 @@ class Access:
         role = self.roles.get(team_id)
         if role is not None:
             return role
-        if team_id in self.grant_teams.values():
+        if any(self.grant_teams.get(app_id) == team_id for app_id in self.held()):
             return COLLABORATOR
         return None
 
@@ -85,7 +122,7 @@ def resolve(access: Access, app: AppLike) -> tuple[frozenset[AppPerm], Reason]:
         return NO_PERMS, Reason.NONE
     if app.team_id is not None and access.roles.get(app.team_id) == TeamRole.ADMIN:
         return ALL_PERMS, Reason.ADMIN_ROLE
-    granted = access.grants.get(app.id)
+    granted = access.grant_on(app.id)
     if app.team_id is None:
         if app.owner_id == access.user_id:
             return ALL_PERMS, Reason.OWNER
@@ -126,18 +163,46 @@ def can_join_app(access: Access, app: AppLike) -> bool:
         and app.team_id is not None
         and not app.locked
         and access.roles.get(app.team_id) == TeamRole.MEMBER
-        and app.id not in access.grants
+        and access.grant_on(app.id) is None
     )
 
 
 def can_leave_app(access: Access, app: AppLike) -> bool:
     """Anyone holding an explicit grant may drop it."""
-    return access.is_active and app.id in access.grants
+    return access.is_active and access.grant_on(app.id) is not None
 
 
 def can_team_action(access: Access, team: TeamLike, codename: str) -> bool:
     """May the user take the team action ``codename`` (e.g. ``"manage_members"``) in the team?"""
     return access.role_in(team.id) in TEAM_ACTIONS_BY_CODENAME[codename].roles
+
+
+# --- access requests (SPEC 17) ---------------------------------------------------------------------------
+
+
+def can_request_access(access: Access, app: RequestableApp) -> bool:
+    """Anyone who sees a team app and lacks some permission on it may ask for more, where the team accepts
+    requests for the app (a team may close its locked apps to requests).
+    """
+    if not access.is_active or app.team_id is None or not app.accepts_requests:
+        return False
+    perms = app_perms(access, app)
+    return AppPerm.VIEW in perms and perms != ALL_PERMS
+
+
+def can_decide_request(access: Access, request: RequestLike) -> bool:
+    """The team's admins and the app's ``manage`` holders decide requests, never on their own request."""
+    return (
+        access.is_active
+        and access.user_id is not None
+        and access.user_id != request.requester_id
+        and can_app_action(access, request.app, "manage_access_app")
+    )
+
+
+def can_cancel_request(access: Access, request: RequestLike) -> bool:
+    """Only the requester withdraws a request."""
+    return access.is_active and access.user_id is not None and access.user_id == request.requester_id
 
 
 # --- invariants -------------------------------------------------------------------------------------------
@@ -179,10 +244,17 @@ APP_PERMISSIONS: Mapping[str, Predicate] = MappingProxyType(
         },
         JOIN_APP: can_join_app,
         LEAVE_APP: can_leave_app,
+        REQUEST_ACCESS_APP: can_request_access,
     }
 )
+REQUEST_PERMISSIONS: Mapping[str, Predicate] = MappingProxyType(
+    {DECIDE_ACCESS_REQUEST: can_decide_request, CANCEL_ACCESS_REQUEST: can_cancel_request}
+)
+"""The permissions asked with an access request as the object."""
 TEAM_PERMISSIONS: Mapping[str, Predicate] = MappingProxyType(
     {f"teams.{a.codename}": _team_action_predicate(a.codename) for a in TEAM_ACTIONS}
 )
-PERMISSIONS: Mapping[str, Predicate] = MappingProxyType({**APP_PERMISSIONS, **TEAM_PERMISSIONS})
+PERMISSIONS: Mapping[str, Predicate] = MappingProxyType(
+    {**APP_PERMISSIONS, **TEAM_PERMISSIONS, **REQUEST_PERMISSIONS}
+)
 """Every object permission string the backend answers, mapped to its predicate."""

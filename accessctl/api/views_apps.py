@@ -23,7 +23,7 @@ NOT_IN_PIPELINE = "This app is not in a pipeline."
 
 
 def _joined(request, app) -> bool:
-    return app.pk in access_for(request.user).grants
+    return access_for(request.user).grant_on(app.pk) is not None
 
 
 def _app_json(request, app):
@@ -50,7 +50,7 @@ def _create_attrs(data: b.PersonalAppCreate | b.TeamAppCreate) -> dict:
 @api_view("GET")
 def user_apps(request):
     """E14: apps the caller owns or holds a grant on."""
-    grants = access_for(request.user).grants
+    grants = access_for(request.user).held()
     apps = App.objects.filter(Q(pk__in=list(grants)) | Q(owner=request.user)).select_related("team", "owner")
     return ranged(request, apps, allowed=("name",), serialize=lambda app: _app_json(request, app))
 
