@@ -74,3 +74,29 @@ def client_as():
 def api(client):
     """``api(user, method, path, data=None, **headers)`` calls the API with the user's token."""
     return api_caller(client)
+
+
+class Clock:
+    """A frozen clock that tests move forward: ``clock.advance(hours=4)``; nothing sleeps."""
+
+    def __init__(self, start):
+        self.current = start
+
+    def now(self):
+        return self.current
+
+    def advance(self, **delta):
+        from datetime import timedelta
+
+        self.current += timedelta(**delta)
+        return self.current
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Freeze ``django.utils.timezone.now`` (which the rules' callers, services and selectors read)."""
+    from django.utils import timezone
+
+    frozen = Clock(timezone.now())
+    monkeypatch.setattr(timezone, "now", frozen.now)
+    return frozen

@@ -41,6 +41,7 @@ TEAM_TABLE = {
     "view_billing_team": {"admin"},
     "view_audit_team": {"admin"},
     "leave_team": {"admin", "member", "viewer"},
+    "view_requests_team": {"admin", "member", "viewer"},  # SPEC 17: the team Requests page
 }
 
 KINDS = ["admin", "member", "viewer", "collaborator", "outsider", "inactive", "owner"]

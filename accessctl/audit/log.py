@@ -23,6 +23,7 @@ class Origin:
 
 
 COMMAND = Origin(AuditSource.COMMAND)
+TASK = Origin(AuditSource.TASK)
 
 
 class SystemActor:

@@ -9,6 +9,7 @@ class AuditSource(models.TextChoices):
     API = "api", "api"
     ADMIN = "admin", "admin"
     COMMAND = "command", "command"
+    TASK = "task", "background task"
 
 
 class AuditAction(models.TextChoices):
