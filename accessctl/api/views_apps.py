@@ -10,12 +10,14 @@ from accessctl.api import bodies as b
 from accessctl.api import serializers as s
 from accessctl.api.bodies import parse_body
 from accessctl.api.http import ApiError, api_view, json_response, origin, ranged
+from accessctl.api.views_requests import expiry_of
 from accessctl.identity.people import recipient_for, user_for_email
 from accessctl.web.lookups import get_app, get_team
 from apps import services, transfers
 from apps.models import App
 from apps.operations import app_maintenance_set
 from apps.selectors import app_access_rows
+from apps.temporary import temporary_grant_give
 
 REGIONS = ("us", "eu")
 STACKS = ("heroku-22", "heroku-24")
@@ -115,6 +117,17 @@ def team_app_collaborators(request, app):
     email = data.user
     if data.permissions is None and email.lower() == request.user.email.lower():
         services.app_join(actor=request.user, app=app, origin=origin(request))
+    elif data.expires_at is not None:  # a temporary grant (this product's extension)
+        user = user_for_email(email, create=True, field="user")
+        temporary_grant_give(
+            actor=request.user,
+            app=app,
+            user=user,
+            permissions=data.permissions if data.permissions is not None else ["view"],
+            expires_at=expiry_of(data.expires_at),
+            reason=data.reason or "",
+            origin=origin(request),
+        )
     else:
         perms = data.permissions if data.permissions is not None else ["view"]
         user = user_for_email(email, create=True, field="user")
