@@ -92,7 +92,12 @@ def access_request_create(
         if set(other.perm_list) & wanted:
             raise Conflict(ALREADY_OPEN.format(perms=_named(other.perm_list), app=app.name))
     request = AccessRequest.objects.create(
-        app=app, requester=actor, permissions=wanted, duration=duration, reason=reason, created_at=timezone.now()
+        app=app,
+        requester=actor,
+        permissions=wanted,
+        duration=duration,
+        reason=reason,
+        created_at=timezone.now(),
     )
     audit.record(
         actor=actor,

@@ -64,7 +64,12 @@ def lapse_requests(now: datetime | None = None) -> int:
     lapsed = 0
     for pk in stale.values_list("pk", flat=True):
         with transaction.atomic():
-            request = stale.select_for_update(of=("self",)).filter(pk=pk).select_related("app__team", "requester").first()
+            request = (
+                stale.select_for_update(of=("self",))
+                .filter(pk=pk)
+                .select_related("app__team", "requester")
+                .first()
+            )
             if request is None:  # decided meanwhile
                 continue
             request.status = p.RequestStatus.LAPSED

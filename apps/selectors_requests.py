@@ -37,7 +37,9 @@ def open_requests_on(app: App, *, now: datetime | None = None) -> list[AccessReq
     """The app's pending requests, oldest first, with their requesters."""
     now = now or timezone.now()
     return list(
-        AccessRequest.objects.filter(_open(now), app=app).select_related("requester", "app").order_by("created_at")
+        AccessRequest.objects.filter(_open(now), app=app)
+        .select_related("requester", "app")
+        .order_by("created_at")
     )
 
 
@@ -45,7 +47,9 @@ def open_requests_of(user: User, app: App, *, now: datetime | None = None) -> Qu
     return AccessRequest.objects.filter(_open(now or timezone.now()), app=app, requester=user)
 
 
-def team_requests(team: Team, *, status: str | None = None, now: datetime | None = None) -> list[AccessRequest]:
+def team_requests(
+    team: Team, *, status: str | None = None, now: datetime | None = None
+) -> list[AccessRequest]:
     """The requests on a team's apps, newest first; ``status`` as people see it (``pending`` excludes the
     lapsed ones, ``lapsed`` includes those the sweep has not marked yet).
     """

@@ -24,7 +24,7 @@ from accessctl.audit.log import Origin
 from accessctl.audit.models import AuditAction
 from accessctl.identity.models import User
 from apps.models import AccessRequest, App, Grant
-from apps.services import ADMIN_GRANT, PERSONAL_PERMISSIONS, lock_app_row
+from apps.services import ADMIN_GRANT, PERSONAL_PERMISSIONS, app_grant_add, app_grant_update, lock_app_row
 from teams.models import Membership
 
 IN_THE_PAST = "The end of temporary access must be in the future. Pick a later time."
@@ -150,7 +150,9 @@ def _live_temporary(app: App, user: User) -> Grant:
 
 
 @transaction.atomic
-def temporary_grant_extend(*, actor: Any, app: App, user: User, expires_at: datetime, origin: Origin) -> Grant:
+def temporary_grant_extend(
+    *, actor: Any, app: App, user: User, expires_at: datetime, origin: Origin
+) -> Grant:
     """Move the end of someone's live temporary access later (admins and manage holders)."""
     require(actor, p.MANAGE_ACCESS_APP, app)
     app = lock_app_row(app)
@@ -190,3 +192,31 @@ def temporary_grant_end(*, actor: Any, app: App, user: User, origin: Origin) -> 
     )
     forget_access(user)
     return grant
+
+
+def app_grant_set(
+    *,
+    actor: Any,
+    app: App,
+    user: User,
+    permissions: Iterable[str],
+    origin: Origin,
+    expires_at: datetime | None = None,
+    reason: str = "",
+) -> Grant:
+    """The pencil's save: with ``expires_at``, exactly these permissions until then (beside any permanent
+    grant); without, the permanent grant's permissions (made if the user held only temporary access).
+    """
+    if expires_at is not None:
+        return temporary_grant_give(
+            actor=actor,
+            app=app,
+            user=user,
+            permissions=permissions,
+            expires_at=expires_at,
+            reason=reason,
+            origin=origin,
+        )
+    if Grant.objects.permanent().filter(app=app, user=user).exists():
+        return app_grant_update(actor=actor, app=app, user=user, permissions=permissions, origin=origin)
+    return app_grant_add(actor=actor, app=app, user=user, permissions=permissions, origin=origin)

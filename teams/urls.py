@@ -1,5 +1,6 @@
 from django.urls import path
 
+from apps.views_requests import team_requests_page
 from teams import views
 
 app_name = "teams"
@@ -16,4 +17,5 @@ urlpatterns = [
     path("<slug:team>/settings/", views.team_settings, name="settings"),
     path("<slug:team>/settings/sso/", views.team_sso, name="sso"),
     path("<slug:team>/audit/", views.team_audit, name="audit"),
+    path("<slug:team>/requests/", team_requests_page, name="requests"),
 ]

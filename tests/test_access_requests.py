@@ -45,7 +45,10 @@ def test_member_asks_for_deploy_on_a_locked_app_admin_approves_and_it_ends_on_ti
     with django_capture_on_commit_callbacks(execute=True):
         request = ask(member, locked_app)
     [notice] = mail.outbox
-    assert notice.to == ["admin@acme.test"] and "member@acme.test asks for deploy on website-prod" in notice.subject
+    assert (
+        notice.to == ["admin@acme.test"]
+        and "member@acme.test asks for deploy on website-prod" in notice.subject
+    )
     assert "Ship the hotfix for INC-42" in notice.body
     assert not fresh(member).has_perm(p.DEPLOY_RELEASE_APP, locked_app)
 
@@ -54,7 +57,9 @@ def test_member_asks_for_deploy_on_a_locked_app_admin_approves_and_it_ends_on_ti
 
     assert fresh(member).has_perm(p.DEPLOY_RELEASE_APP, locked_app)
     grant = Grant.objects.get(user=member, app=locked_app)
-    assert grant.expires_at == clock.now() + H4 and grant.request == request and grant.granted_by == team_admin
+    assert (
+        grant.expires_at == clock.now() + H4 and grant.request == request and grant.granted_by == team_admin
+    )
     assert mail.outbox[1].to == ["member@acme.test"] and "approved" in mail.outbox[1].subject
     assert list(AuditEvent.objects.values_list("action", flat=True)) == ["request.approve", "request.create"]
     clock.advance(hours=4)
@@ -83,7 +88,9 @@ def test_an_approver_cannot_lengthen(team_admin, member, app):
     assert not Grant.objects.filter(user=member).exists()
 
 
-def test_deny_needs_a_note_and_tells_the_requester(django_capture_on_commit_callbacks, team_admin, member, app):
+def test_deny_needs_a_note_and_tells_the_requester(
+    django_capture_on_commit_callbacks, team_admin, member, app
+):
     request = ask(member, app)
     with pytest.raises(Invalid, match="a note is required") as refused:
         access_request_deny(actor=team_admin, access_request=request, note=" ", origin=WEB)
@@ -91,7 +98,11 @@ def test_deny_needs_a_note_and_tells_the_requester(django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         access_request_deny(actor=team_admin, access_request=request, note="Use staging first", origin=WEB)
     request.refresh_from_db()
-    assert request.status == "denied" and request.decided_by == team_admin and request.note == "Use staging first"
+    assert (
+        request.status == "denied"
+        and request.decided_by == team_admin
+        and request.note == "Use staging first"
+    )
     assert "denied" in mail.outbox[-1].subject and "Use staging first" in mail.outbox[-1].body
     assert not Grant.objects.filter(user=member).exists()
 

@@ -30,10 +30,15 @@ def test_request_approve_deploy_and_lose_it(
     assert [item["id"] for item in pending] == [body["id"]]
 
     decided = api(
-        team_admin, "PATCH", f"/apps/website-prod/access-requests/{body['id']}", {"status": "approved", "note": "ok"}
+        team_admin,
+        "PATCH",
+        f"/apps/website-prod/access-requests/{body['id']}",
+        {"status": "approved", "note": "ok"},
     )
     assert decided.status_code == 200, decided.content
-    assert decided.json()["status"] == "approved" and decided.json()["decided_by"]["email"] == "admin@acme.test"
+    assert (
+        decided.json()["status"] == "approved" and decided.json()["decided_by"]["email"] == "admin@acme.test"
+    )
     access = api(member, "GET", "/apps/website-prod/collaborators").json()
     [mine] = [c for c in access if c["user"]["email"] == "member@acme.test"]
     assert mine["expires_at"] == decided.json()["expires_at"] is not None
@@ -47,7 +52,12 @@ def test_request_approve_deploy_and_lose_it(
 
 def test_approver_shortens_with_a_duration(api, clock, team_admin, member, app):
     made = api(member, "POST", "/apps/myapp/access-requests", ASK).json()
-    answer = api(team_admin, "PATCH", f"/apps/myapp/access-requests/{made['id']}", {"status": "approved", "duration": "PT1H"})
+    answer = api(
+        team_admin,
+        "PATCH",
+        f"/apps/myapp/access-requests/{made['id']}",
+        {"status": "approved", "duration": "PT1H"},
+    )
     assert answer.json()["expires_at"] == (clock.now() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -71,7 +81,9 @@ def test_bad_requests_answer_422_and_create_nothing(api, member, app, body, text
 
 def test_second_open_request_and_held_permission_are_conflicts(api, member, collaborator, app):
     assert api(member, "POST", "/apps/myapp/access-requests", ASK).status_code == 201
-    assert_error(api(member, "POST", "/apps/myapp/access-requests", ASK), 409, "conflict", "You already asked")
+    assert_error(
+        api(member, "POST", "/apps/myapp/access-requests", ASK), 409, "conflict", "You already asked"
+    )
     GrantFactory(app=app, user=member, permissions="view,operate")
     assert_error(
         api(member, "POST", "/apps/myapp/access-requests", {**ASK, "permissions": ["operate"]}),
@@ -85,10 +97,16 @@ def test_self_approval_and_bystanders_are_refused(api, team_admin, member, viewe
     GrantFactory(app=app, user=member, permissions="view,manage")
     made = api(member, "POST", "/apps/myapp/access-requests", ASK).json()
     path = f"/apps/myapp/access-requests/{made['id']}"
-    assert_error(api(member, "PATCH", path, {"status": "approved"}), 403, "forbidden", "cannot decide your own")
+    assert_error(
+        api(member, "PATCH", path, {"status": "approved"}), 403, "forbidden", "cannot decide your own"
+    )
     assert_error(api(viewer, "PATCH", path, {"status": "approved"}), 404, "not_found", "access request")
-    assert_error(api(team_admin, "PATCH", path, {"status": "denied"}), 422, "invalid_params", "a note is required")
-    assert_error(api(team_admin, "PATCH", path, {"status": "maybe"}), 422, "invalid_params", "must be approved")
+    assert_error(
+        api(team_admin, "PATCH", path, {"status": "denied"}), 422, "invalid_params", "a note is required"
+    )
+    assert_error(
+        api(team_admin, "PATCH", path, {"status": "maybe"}), 422, "invalid_params", "must be approved"
+    )
     assert api(member, "PATCH", path, {"status": "cancelled"}).json()["status"] == "cancelled"
     assert_error(api(team_admin, "PATCH", path, {"status": "approved"}), 409, "conflict", "already cancelled")
     assert not Grant.objects.filter(user=member, expires_at__isnull=False).exists()
@@ -130,5 +148,7 @@ def test_collaborator_post_accepts_an_expiry(api, clock, team_admin, app):
 )
 def test_collaborator_expiry_in_the_past_or_unreadable_is_refused(api, team_admin, app, expires_at, text):
     body = {"user": "temp@partner.test", "permissions": ["deploy"], "expires_at": expires_at, "reason": "x"}
-    assert_error(api(team_admin, "POST", "/teams/apps/myapp/collaborators", body), 422, "invalid_params", text)
+    assert_error(
+        api(team_admin, "POST", "/teams/apps/myapp/collaborators", body), 422, "invalid_params", text
+    )
     assert not User.objects.filter(email="temp@partner.test").exists()

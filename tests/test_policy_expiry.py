@@ -43,9 +43,7 @@ def test_temporary_grant_counts_only_before_its_end(case, moment):
     assert {str(perm) for perm in policy.app_perms(access, app)} == want
     for codename in CATALOG:
         assert policy.can_app_action(access, app, codename) is expected_action(codename, kind, want, team_app)
-    assert policy.can_join_app(access, app) is (
-        kind == "member" and team_app and not locked and held is None
-    )
+    assert policy.can_join_app(access, app) is (kind == "member" and team_app and not locked and held is None)
     assert policy.can_leave_app(access, app) is (held is not None and kind != "inactive")
 
 
@@ -167,8 +165,14 @@ def test_a_pending_request_lapses_after_a_day(age, status):
 
 @pytest.mark.parametrize(
     ("text", "duration"),
-    [("PT4H", timedelta(hours=4)), ("4h", timedelta(hours=4)), ("90m", timedelta(minutes=90)),
-     ("1d", timedelta(days=1)), ("P1DT2H", timedelta(days=1, hours=2)), ("permanent", None)],
+    [
+        ("PT4H", timedelta(hours=4)),
+        ("4h", timedelta(hours=4)),
+        ("90m", timedelta(minutes=90)),
+        ("1d", timedelta(days=1)),
+        ("P1DT2H", timedelta(days=1, hours=2)),
+        ("permanent", None),
+    ],
 )
 def test_durations_people_write(text, duration):
     assert policy.parse_duration(text) == duration

@@ -60,7 +60,9 @@ def test_the_memoised_snapshot_of_one_request_also_sees_the_end(clock, team_admi
     assert not user.has_perm(p.DEPLOY_APP, locked_app)
 
 
-def test_a_collaborator_by_temporary_grant_loses_the_app_and_the_team_at_the_end(clock, team_admin, app, outsider):
+def test_a_collaborator_by_temporary_grant_loses_the_app_and_the_team_at_the_end(
+    clock, team_admin, app, outsider
+):
     give(team_admin, app, outsider, hours=2, perms=("view",))
     assert list(apps_visible_to(fresh(outsider))) == [app]
     assert [row.team.name for row in teams_for(fresh(outsider))] == ["acme"]
@@ -101,7 +103,9 @@ def test_giving_is_one_audited_change_with_expiry_and_reason(team_admin, member,
         (4, "  ", "reason", "a reason is required"),
     ],
 )
-def test_bad_temporary_grants_are_refused_and_write_nothing(team_admin, member, app, hours, reason, field, text):
+def test_bad_temporary_grants_are_refused_and_write_nothing(
+    team_admin, member, app, hours, reason, field, text
+):
     with pytest.raises(Invalid, match=text) as refused:
         give(team_admin, app, member, hours=hours, reason=reason)
     assert refused.value.field == field
@@ -126,7 +130,9 @@ def test_admins_get_no_temporary_grant(team, team_admin, app):
 def test_extend_moves_the_end_later_only(clock, team_admin, member, app):
     grant = give(team_admin, app, member, hours=1)
     with pytest.raises(Invalid, match="pick a time after its current end"):
-        temporary_grant_extend(actor=team_admin, app=app, user=member, expires_at=grant.expires_at, origin=WEB)
+        temporary_grant_extend(
+            actor=team_admin, app=app, user=member, expires_at=grant.expires_at, origin=WEB
+        )
     later = grant.expires_at + timedelta(hours=2)
     temporary_grant_extend(actor=team_admin, app=app, user=member, expires_at=later, origin=WEB)
     clock.advance(hours=2)
@@ -152,7 +158,11 @@ def test_expired_access_cannot_be_extended_or_ended(clock, team_admin, member, a
     clock.advance(hours=1)
     with pytest.raises(NotFound):
         temporary_grant_extend(
-            actor=team_admin, app=app, user=member, expires_at=grant.expires_at + timedelta(hours=1), origin=WEB
+            actor=team_admin,
+            app=app,
+            user=member,
+            expires_at=grant.expires_at + timedelta(hours=1),
+            origin=WEB,
         )
 
 

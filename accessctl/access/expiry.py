@@ -81,7 +81,10 @@ def parse_duration(text: str) -> timedelta | None:
     if iso and value.upper() not in ("P", "PT"):
         parts = {k: int(v) for k, v in iso.groupdict().items() if v}
         return timedelta(
-            days=parts.get("d", 0), hours=parts.get("h", 0), minutes=parts.get("m", 0), seconds=parts.get("s", 0)
+            days=parts.get("d", 0),
+            hours=parts.get("h", 0),
+            minutes=parts.get("m", 0),
+            seconds=parts.get("s", 0),
         )
     short = _SHORT.match(value.lower())
     if short:

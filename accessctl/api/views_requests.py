@@ -45,9 +45,7 @@ def expiry_of(text: str):
 def _visible(user, items):
     """The requests the caller may decide, and their own."""
     return [
-        item
-        for item in items
-        if item.requester_id == user.pk or user.has_perm(p.DECIDE_ACCESS_REQUEST, item)
+        item for item in items if item.requester_id == user.pk or user.has_perm(p.DECIDE_ACCESS_REQUEST, item)
     ]
 
 
