@@ -113,11 +113,9 @@ def access_request_create(
 
 def _lock_open(actor: Any, access_request: AccessRequest, *, deciding: bool) -> AccessRequest:
     """Re-read the request under a row lock and check that ``actor`` may still decide (or cancel) it now."""
-    request = (
-        AccessRequest.objects.select_for_update(of=("self",))
-        .select_related("app__team", "requester", "decided_by")
-        .get(pk=access_request.pk)
-    )
+    # No joins in the locking read: PostgreSQL re-reads only the locked row after waiting, so joined columns
+    # would show the state from before the other decision. The related rows load afresh below.
+    request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
     forget_access(actor)  # a right lost since the request was made counts
     if deciding:
         if getattr(actor, "pk", None) == request.requester_id:

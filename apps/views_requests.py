@@ -24,7 +24,12 @@ NOTHING_TO_REQUEST = (
     "You cannot request access to this app: you already hold every permission, it is a personal app, or its "
     "team takes no requests for locked apps."
 )
-STATUSES = [("pending", "Pending"), ("approved", "Approved"), ("denied", "Denied"), ("cancelled", "Cancelled")]
+STATUSES = [
+    ("pending", "Pending"),
+    ("approved", "Approved"),
+    ("denied", "Denied"),
+    ("cancelled", "Cancelled"),
+]
 
 
 def _access_url(app: App) -> str:
@@ -70,7 +75,9 @@ def request_access(request: HttpRequest, app: str) -> HttpResponse:
 
 
 def _request_of(app: App, request_id: int) -> AccessRequest:
-    return get_object_or_404(AccessRequest.objects.select_related("app__team", "requester"), pk=request_id, app=app)
+    return get_object_or_404(
+        AccessRequest.objects.select_related("app__team", "requester"), pk=request_id, app=app
+    )
 
 
 @require_POST

@@ -34,7 +34,9 @@ def test_member_requests_deploy_admin_approves_member_deploys_and_loses_it_on_ti
     page = as_admin.get(f"/apps/{locked_app.name}/access/").content.decode()
     assert f'id="request-{request.pk}"' in page and "Ship the hotfix for INC-42" in page
     with django_capture_on_commit_callbacks(execute=True):
-        approved = as_admin.post(f"/apps/{locked_app.name}/access/requests/{request.pk}/approve/", {}, follow=True)
+        approved = as_admin.post(
+            f"/apps/{locked_app.name}/access/requests/{request.pk}/approve/", {}, follow=True
+        )
     assert "Approved: member@acme.test has deploy on website-prod." in approved.content.decode()
     assert "approved" in mail.outbox[1].subject
 
@@ -100,7 +102,9 @@ def test_second_request_and_cancel(client_as, member, app):
 
 
 def test_no_request_button_for_admins_nor_a_queue_for_members(client_as, team_admin, member, viewer, app):
-    assert 'id="request-access"' not in client_as(team_admin).get(f"/apps/{app.name}/access/").content.decode()
+    assert (
+        'id="request-access"' not in client_as(team_admin).get(f"/apps/{app.name}/access/").content.decode()
+    )
     client_as(viewer).post(f"/apps/{app.name}/access/request/", ASK)
     page = client_as(member).get(f"/apps/{app.name}/access/").content.decode()
     assert 'id="request-access"' in page and 'id="request-queue"' not in page
@@ -139,7 +143,11 @@ def test_pencil_gives_temporary_access_then_extend_and_end(clock, client_as, tea
 
     client_as(member).post(f"/apps/{app.name}/access/{member.pk}/end/")
     assert not Grant.objects.filter(user=member, expires_at__isnull=False).exists()
-    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["grant.end", "grant.extend", "grant.add"]
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == [
+        "grant.end",
+        "grant.extend",
+        "grant.add",
+    ]
 
 
 def test_team_settings_hold_the_request_policy(client_as, team, team_admin):
