@@ -1,5 +1,7 @@
 """Apps, per-app grants, and the runtime records the guarded actions change (formation, releases)."""
 
+from __future__ import annotations
+
 import uuid
 
 from django.conf import settings
@@ -74,19 +76,19 @@ class App(models.Model):
         return self.team is not None and (not self.locked or self.team.request_locked_apps)
 
 
-class GrantQuerySet(models.QuerySet):
-    def permanent(self):
+class GrantQuerySet(models.QuerySet["Grant"]):
+    def permanent(self) -> GrantQuerySet:
         return self.filter(expires_at__isnull=True)
 
-    def temporary(self):
+    def temporary(self) -> GrantQuerySet:
         return self.filter(expires_at__isnull=False)
 
-    def live(self, now=None):
+    def live(self, now=None) -> GrantQuerySet:
         """Grants that count at ``now``: permanent ones, and temporary ones not yet expired."""
         now = now or timezone.now()
         return self.filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
 
-    def expired(self, now=None):
+    def expired(self, now=None) -> GrantQuerySet:
         return self.filter(expires_at__lte=now or timezone.now())
 
 

@@ -121,7 +121,7 @@ def app_access_rows(app: App) -> AppAccess:
             grants={app.pk: grants[user_id]} if user_id in grants else {},
             grant_teams={app.pk: app.team_id} if user_id in granted else {},
             temporary={app.pk: p.TemporaryGrant(t.permissions, t.expires_at)}
-            if (t := temporary.get(user_id))
+            if (t := temporary.get(user_id)) and t.expires_at
             else {},
             now=now,
         )

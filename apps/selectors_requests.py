@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -43,7 +44,7 @@ def open_requests_on(app: App, *, now: datetime | None = None) -> list[AccessReq
     )
 
 
-def open_requests_of(user: User, app: App, *, now: datetime | None = None) -> QuerySet[AccessRequest]:
+def open_requests_of(user: Any, app: App, *, now: datetime | None = None) -> QuerySet[AccessRequest]:
     return AccessRequest.objects.filter(_open(now or timezone.now()), app=app, requester=user)
 
 
@@ -66,7 +67,7 @@ def team_requests(
     return list(requests[:500])
 
 
-def temporary_access_of(user: User, *, now: datetime | None = None) -> list[Grant]:
+def temporary_access_of(user: Any, *, now: datetime | None = None) -> list[Grant]:
     """The user's live temporary grants, soonest end first (home: "your temporary access")."""
     now = now or timezone.now()
     return list(

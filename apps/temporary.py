@@ -123,7 +123,7 @@ def temporary_grant_give(
     expires_at = check_until(expires_at, timezone.now())
     reason = check_reason(reason)
     app = lock_app_row(app)
-    if Membership.objects.filter(team_id=app.team_id, user=user, role=p.TeamRole.ADMIN).exists():
+    if Membership.objects.filter(team=app.team, user=user, role=p.TeamRole.ADMIN).exists():
         assert app.team is not None
         raise Conflict(ADMIN_GRANT.format(email=user.email, team=app.team.name), field="user")
     grant, before = put_temporary(

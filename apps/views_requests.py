@@ -53,7 +53,7 @@ def access_page_context(request: HttpRequest, app: App) -> dict:
             for item in open_requests_on(app)
             if user.has_perm(p.DECIDE_ACCESS_REQUEST, item)
         ]
-    mine = list(open_requests_of(user, app))  # type: ignore[arg-type]
+    mine = list(open_requests_of(user, app))
     return {"queue": queue, "my_requests": mine}
 
 

@@ -5,9 +5,9 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 
+from accessctl.access import policy as p
 from accessctl.access.fields import PermissionSetFormField
 from accessctl.access.names import NAME_RULE
-from accessctl.access import policy as p
 from accessctl.access.policy import COLLABORATOR, TeamRole
 from accessctl.audit.models import AuditAction, AuditEvent
 from accessctl.identity.people import PersonField

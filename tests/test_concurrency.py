@@ -98,7 +98,7 @@ def _request_on_a_locked_app(n):
     from apps.access_requests import access_request_create
     from tests.factories import AppFactory, GrantFactory
 
-    team, first, second = _two_admin_team(n)
+    team, first, _ = _two_admin_team(n)
     app = AppFactory(team=team, name=f"race-app-{n}", locked=True)
     manager = UserFactory(email=f"manager{n}@race.test")
     GrantFactory(app=app, user=manager, permissions="view,manage")
