@@ -185,3 +185,18 @@ def test_joining_after_temporary_access_expired_gives_the_join_permissions(clock
     clock.advance(hours=1)
     app_join(actor=fresh(member), app=app, origin=COMMAND)
     assert fresh(member).has_perm(p.MANAGE_APP, app)
+
+
+def test_support_console_ends_a_temporary_grant_and_keeps_the_permanent_one(
+    client, team_admin, collaborator, app
+):
+    from django.contrib.auth.models import Permission
+
+    give(team_admin, app, collaborator)
+    temporary = Grant.objects.get(user=collaborator, expires_at__isnull=False)
+    root = User.objects.create_user(email="root@accessctl.test", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    answer = client.post(f"/admin/apps/grant/{temporary.pk}/delete/", {"post": "yes"})
+    assert answer.status_code == 302
+    assert list(Grant.objects.filter(user=collaborator).values_list("expires_at", flat=True)) == [None]
+    assert AuditEvent.objects.filter(action="grant.end", source="admin").exists()
