@@ -190,7 +190,6 @@ def test_joining_after_temporary_access_expired_gives_the_join_permissions(clock
 def test_support_console_ends_a_temporary_grant_and_keeps_the_permanent_one(
     client, team_admin, collaborator, app
 ):
-    from django.contrib.auth.models import Permission
 
     give(team_admin, app, collaborator)
     temporary = Grant.objects.get(user=collaborator, expires_at__isnull=False)
