@@ -16,6 +16,8 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
+from apps.expiry import expire_temporary_access
+
 logger = logging.getLogger(__name__)
 
 HOUSEKEEPING_INTERVAL = timedelta(hours=1)
@@ -23,7 +25,9 @@ HOUSEKEEPING_INTERVAL = timedelta(hours=1)
 
 @task()
 def clear_expired_sessions() -> int:
-    """Delete the sessions whose expiry date has passed, log how many, and keep the hourly chain going."""
+    """Delete the sessions whose expiry date has passed, log how many, queue the sweep of expired temporary
+    access (``apps.expiry``), and keep the hourly chain going.
+    """
     store = import_module(settings.SESSION_ENGINE).SessionStore
     expired = None
     if hasattr(store, "get_model_class"):  # database-backed engines; the cache expires sessions by itself
@@ -32,6 +36,7 @@ def clear_expired_sessions() -> int:
     store.clear_expired()
     removed = before - (expired.count() if expired is not None else 0)
     logger.info("task=clear_expired_sessions removed=%d", removed)
+    expire_temporary_access.enqueue()
     schedule_housekeeping(delay=HOUSEKEEPING_INTERVAL)
     return removed
 

@@ -6,6 +6,7 @@ from django.db.models import Count
 from accessctl.admin.base import ReadOnlyInline, ServiceAdmin
 from apps import operations, services
 from apps.models import App, Grant
+from apps.temporary import temporary_grant_end, temporary_grant_give
 
 
 class OwnershipFilter(admin.SimpleListFilter):
@@ -26,7 +27,7 @@ class OwnershipFilter(admin.SimpleListFilter):
 class GrantOfAppInline(ReadOnlyInline):
     model = Grant
     fk_name = "app"
-    fields = ("user", "permissions", "granted_by", "created_at", "updated_at")
+    fields = ("user", "permissions", "expires_at", "reason", "granted_by", "created_at", "updated_at")
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -114,24 +115,29 @@ class AppAdmin(ServiceAdmin):
 
 @admin.register(Grant)
 class GrantAdmin(ServiceAdmin):
-    list_display = ("user", "app", "permissions_display", "granted_by", "created_at", "updated_at")
+    list_display = ("user", "app", "permissions_display", "expires_at", "granted_by", "created_at", "updated_at")
     list_filter = ("app__team",)
     search_fields = ("user__email", "app__name")
     list_select_related = ("user", "app", "granted_by")
     raw_id_fields = ("user", "app")
-    fields = ("app", "user", "permissions", "granted_by", "created_at", "updated_at")
+    fields = ("app", "user", "permissions", "expires_at", "reason", "granted_by", "created_at", "updated_at")
 
     @admin.display(description="permissions")
     def permissions_display(self, grant):
         return ", ".join(grant.perm_list)
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ("granted_by", "created_at", "updated_at")
+        readonly = ("expires_at", "reason", "granted_by", "created_at", "updated_at")
         return ("app", "user", *readonly) if obj is not None else readonly
 
     def save_model(self, request, obj, form, change):
         actor, origin = self.actor(request), self.origin(request)
-        if change:
+        if change and obj.expires_at is not None:  # a temporary grant keeps its end and reason
+            temporary_grant_give(
+                actor=actor, app=obj.app, user=obj.user, permissions=obj.permissions, expires_at=obj.expires_at,
+                reason=obj.reason, origin=origin,
+            )
+        elif change:
             services.app_grant_update(
                 actor=actor, app=obj.app, user=obj.user, permissions=obj.permissions, origin=origin
             )
@@ -142,6 +148,9 @@ class GrantAdmin(ServiceAdmin):
             obj.pk = grant.pk
 
     def delete_model(self, request, obj):
+        if obj.expires_at is not None:
+            temporary_grant_end(actor=self.actor(request), app=obj.app, user=obj.user, origin=self.origin(request))
+            return
         services.app_grant_remove(
             actor=self.actor(request), app=obj.app, user=obj.user, origin=self.origin(request)
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accessctl.access import policy as p
 from accessctl.access.facts import access_for
@@ -24,7 +25,7 @@ def visible_apps_filter(access: Access) -> Q:
     if not access.is_active or access.user_id is None:
         return Q(pk__in=[])
     member_teams = [team_id for team_id, role in access.roles.items() if role in TeamRole.values]
-    return Q(team_id__in=member_teams) | Q(pk__in=list(access.grants)) | Q(owner_id=access.user_id)
+    return Q(team_id__in=member_teams) | Q(pk__in=list(access.held())) | Q(owner_id=access.user_id)
 
 
 def apps_visible_to(user) -> QuerySet[App]:
@@ -57,6 +58,8 @@ class AccessRow:
     role: str
     perms: list[p.AppPerm]
     reason: Reason
+    temporary: Grant | None = None
+    """The user's live temporary grant on the app (its expiry, who gave or approved it and why)."""
 
     @property
     def editable(self) -> bool:
@@ -78,24 +81,33 @@ class AppAccess:
 def app_access_rows(app: App) -> AppAccess:
     """Everyone with access to an app and why: team admins, grant holders, the owner. Three queries.
 
-    Each row's permissions come from ``policy.resolve`` over that user's facts about this one app.
+    Each row's permissions come from ``policy.resolve`` over that user's facts about this one app, at the
+    current moment: an expired temporary grant gives nothing, deleted or not.
     """
+    now = timezone.now()
     roles: dict[int, str] = {}
     users: dict[int, User] = {}
     grants: dict[int, frozenset[p.AppPerm]] = {}
+    temporary: dict[int, Grant] = {}
     implicit = 0
-    for grant in Grant.objects.filter(app=app).select_related("user"):
-        grants[grant.user_id] = grant.permissions
+    for grant in Grant.objects.filter(app=app).select_related("user", "granted_by", "request"):
+        if grant.expires_at is None:
+            grants[grant.user_id] = grant.permissions
+        elif grant.expires_at > now:
+            temporary[grant.user_id] = grant
+        else:
+            continue
         users[grant.user_id] = grant.user
+    granted = [*grants, *temporary]
     if app.team_id:
-        relevant = Q(role=TeamRole.ADMIN) | Q(user_id__in=list(grants))
+        relevant = Q(role=TeamRole.ADMIN) | Q(user_id__in=granted)
         for membership in Membership.objects.filter(relevant, team_id=app.team_id).select_related("user"):
             roles[membership.user_id] = membership.role
             users[membership.user_id] = membership.user
         implicit = (
             Membership.objects.filter(team_id=app.team_id, user__is_active=True)
             .exclude(role=TeamRole.ADMIN)
-            .exclude(user_id__in=list(grants))
+            .exclude(user_id__in=granted)
             .count()
         )
     if app.owner is not None:
@@ -107,13 +119,18 @@ def app_access_rows(app: App) -> AppAccess:
             is_active=user.is_active,
             roles={app.team_id: TeamRole(roles[user_id])} if app.team_id and user_id in roles else {},
             grants={app.pk: grants[user_id]} if user_id in grants else {},
-            grant_teams={app.pk: app.team_id} if user_id in grants else {},
+            grant_teams={app.pk: app.team_id} if user_id in granted else {},
+            temporary={app.pk: p.TemporaryGrant(t.permissions, t.expires_at)}
+            if (t := temporary.get(user_id)) and t.expires_at
+            else {},
+            now=now,
         )
         perms, reason = p.resolve(facts, app)
         if not perms:
             continue
         role = "owner" if reason == Reason.OWNER else roles.get(user_id, p.COLLABORATOR)
-        rows.append(AccessRow(user=user, role=role, perms=p.sorted_perms(perms), reason=reason))
+        row = AccessRow(user, role, p.sorted_perms(perms), reason, temporary.get(user_id))
+        rows.append(row)
     order = {Reason.ADMIN_ROLE: 1, Reason.OWNER: 0}
     rows.sort(key=lambda r: (order.get(r.reason, 2), r.user.email))
     return AppAccess(rows=rows, implicit_viewers=implicit)

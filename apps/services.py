@@ -22,7 +22,7 @@ from accessctl.audit import log as audit
 from accessctl.audit.log import Origin
 from accessctl.audit.models import AuditAction
 from accessctl.identity.models import User
-from apps.models import App, Formation, Grant, Release
+from apps.models import App, Formation, Grant, Release, grants_snapshot
 from teams.models import Membership, Team
 
 NAME_TAKEN = "Name is already taken"
@@ -109,7 +109,7 @@ def app_grant_add(
         raise Conflict(OWNER_GRANT.format(email=user.email, app=app.name), field="user")
     if app.team and Membership.objects.filter(team=app.team, user=user, role=TeamRole.ADMIN).exists():
         raise Conflict(ADMIN_GRANT.format(email=user.email, team=app.team.name), field="user")
-    if Grant.objects.filter(app=app, user=user).exists():
+    if Grant.objects.permanent().filter(app=app, user=user).exists():
         raise Conflict(ALREADY_COLLABORATOR.format(email=user.email, app=app.name), field="user")
     grant = Grant.objects.create(
         app=app, user=user, permissions=perms, granted_by=actor if actor.pk else None
@@ -157,18 +157,17 @@ def app_grant_update(
 
 @transaction.atomic
 def app_grant_remove(*, actor: Any, app: App, user: User, origin: Origin) -> Grant:
-    """Take a user's grant away."""
+    """Take a user's grants (permanent and temporary) on the app away."""
     require(actor, p.MANAGE_ACCESS_APP, app)
     app = lock_app_row(app)
-    grant = _grant_of(app, user)
-    grant.delete()
+    grants = list(Grant.objects.filter(app=app, user=user).select_related("user"))
+    if not grants:
+        raise NotFound(NO_GRANT.format(email=user.email, app=app.name), field="user")
+    Grant.objects.filter(pk__in=[g.pk for g in grants]).delete()
+    grant = grants[0]
+    before = grants_snapshot(grants)
     audit.record(
-        actor=actor,
-        action=AuditAction.GRANT_REMOVE,
-        origin=origin,
-        app=app,
-        target_user=grant.user,
-        before={"permissions": p.sorted_perms(grant.permissions)},
+        actor=actor, action=AuditAction.GRANT_REMOVE, origin=origin, app=app, target_user=user, before=before
     )
     forget_access(grant.user)
     forget_access(actor)
@@ -176,7 +175,7 @@ def app_grant_remove(*, actor: Any, app: App, user: User, origin: Origin) -> Gra
 
 
 def _grant_of(app: App, user: User) -> Grant:
-    grant = Grant.objects.filter(app=app, user=user).select_related("user").first()
+    grant = Grant.objects.permanent().filter(app=app, user=user).select_related("user").first()
     if grant is None:
         raise NotFound(NO_GRANT.format(email=user.email, app=app.name), field="user")
     return grant
@@ -189,7 +188,7 @@ def app_join(*, actor: Any, app: App, origin: Origin) -> Grant:
     if not actor.has_perm(p.JOIN_APP, app):
         if app.locked and actor.has_perm(p.VIEW_APP, app):
             raise Conflict(LOCKED_NO_JOIN.format(app=app.name))
-        if app.pk in access_for(actor).grants:
+        if access_for(actor).grant_on(app.pk) is not None:
             raise Conflict(ALREADY_COLLABORATOR.format(email=actor.email, app=app.name))
         require(actor, p.JOIN_APP, app)
     team = app.team
@@ -212,17 +211,18 @@ def app_leave(*, actor: Any, app: App, origin: Origin) -> Grant:
     """The actor drops their own grant on an app."""
     require(actor, p.VIEW_APP, app)
     app = lock_app_row(app)
-    grant = Grant.objects.filter(app=app, user_id=actor.pk).first()
-    if grant is None:
+    grants = list(Grant.objects.filter(app=app, user_id=actor.pk))
+    if not grants:
         raise NotFound(NO_GRANT.format(email=actor.email, app=app.name))
-    grant.delete()
+    Grant.objects.filter(pk__in=[g.pk for g in grants]).delete()
+    grant = grants[0]
     audit.record(
         actor=actor,
         action=AuditAction.APP_LEAVE,
         origin=origin,
         app=app,
         target_user=actor,
-        before={"permissions": p.sorted_perms(grant.permissions)},
+        before=grants_snapshot(grants),
     )
     forget_access(actor)
     return grant

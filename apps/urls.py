@@ -1,7 +1,7 @@
 from django.urls import path
 
 from accessctl.webhooks import views as webhooks
-from apps import views, views_ops
+from apps import views, views_ops, views_requests
 
 app_name = "apps"
 
@@ -12,6 +12,14 @@ urlpatterns = [
     path("<slug:app>/access/<int:user_id>/row/", views.grant_row, name="grant-row"),
     path("<slug:app>/access/<int:user_id>/edit/", views.grant_edit, name="grant-edit"),
     path("<slug:app>/access/<int:user_id>/remove/", views.grant_remove, name="grant-remove"),
+    path("<slug:app>/access/<int:user_id>/extend/", views_requests.temporary_extend, name="temporary-extend"),
+    path("<slug:app>/access/<int:user_id>/end/", views_requests.temporary_end, name="temporary-end"),
+    path("<slug:app>/access/request/", views_requests.request_access, name="request-access"),
+    path(
+        "<slug:app>/access/requests/<int:request_id>/approve/", views_requests.request_approve, name="request-approve"
+    ),
+    path("<slug:app>/access/requests/<int:request_id>/deny/", views_requests.request_deny, name="request-deny"),
+    path("<slug:app>/access/requests/<int:request_id>/cancel/", views_requests.request_cancel, name="request-cancel"),
     path("<slug:app>/lock/", views.app_lock, name="lock"),
     path("<slug:app>/unlock/", views.app_lock, {"locked": False}, name="unlock"),
     path("<slug:app>/join/", views.app_join, name="join"),

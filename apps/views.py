@@ -16,9 +16,12 @@ from accessctl.identity.signin import hidden_team_ids
 from accessctl.web.changes import change, done, pencil_form, pencil_saved
 from accessctl.web.lookups import get_app
 from apps import services
-from apps.forms import AddUserForm, CreateAppForm, GrantForm
+from apps.forms import AddUserForm, CreateAppForm
+from apps.forms_requests import ExtendForm, PencilForm
 from apps.models import DYNO_SIZES, App
 from apps.selectors import AccessRow, app_access_rows
+from apps.temporary import app_grant_set
+from apps.views_requests import access_page_context
 from teams.selectors import teams_for
 
 ACCESS_TEMPLATE = "apps/app_access.html"
@@ -45,7 +48,14 @@ def app_detail(request: HttpRequest, app: str) -> HttpResponse:
 
 
 def _access_page(request: HttpRequest, app: App, status: int = 200, **forms: Any) -> HttpResponse:
-    context = {"app": app, "access": app_access_rows(app), "add_form": AddUserForm(), **forms}
+    context = {
+        "app": app,
+        "access": app_access_rows(app),
+        "add_form": AddUserForm(),
+        "extend_form": ExtendForm(),
+        **access_page_context(request, app),
+        **forms,
+    }
     if request.htmx and request.htmx.target == "grant-table":  # type: ignore[attr-defined]
         return render(request, f"{ACCESS_TEMPLATE}#grant-table", context)
     return render(request, ACCESS_TEMPLATE, context, status=status)
@@ -66,22 +76,25 @@ def _row(app: App, user_id: int) -> AccessRow:
 def grant_row(request: HttpRequest, app: str, user_id: int) -> HttpResponse:
     """One row of the access table (the Cancel of a pencil edit)."""
     found = get_app(request, app)
-    return render(request, f"{ACCESS_TEMPLATE}#grant-row", {"app": found, "row": _row(found, user_id)})
+    context = {"app": found, "row": _row(found, user_id), "extend_form": ExtendForm()}
+    return render(request, f"{ACCESS_TEMPLATE}#grant-row", context)
 
 
 @require_http_methods(["GET", "POST"])
 def grant_edit(request: HttpRequest, app: str, user_id: int) -> HttpResponse:
-    """The pencil: four checkboxes in place of the row; on save the updated row comes back."""
+    """The pencil: four checkboxes (and "for" a while, with a reason) in place of the row; on save the
+    updated row comes back.
+    """
     found = get_app(request, app, perm=p.MANAGE_ACCESS_APP)
     row = _row(found, user_id)
     if not row.editable:
         raise Http404("Only explicit grants can be edited; team admins hold everything through their role.")
-    form = GrantForm(request.POST if request.method == "POST" else None, initial={"permissions": row.perms})
-    if request.method == "POST" and change(request, services.app_grant_update, form, app=found, user=row.user):
+    form = PencilForm(request.POST if request.method == "POST" else None, initial={"permissions": row.perms})
+    if request.method == "POST" and change(request, app_grant_set, form, app=found, user=row.user):
         return pencil_saved(
             request,
             row=f"{ACCESS_TEMPLATE}#grant-row",
-            context={"app": found, "row": _row(found, user_id)},
+            context={"app": found, "row": _row(found, user_id), "extend_form": ExtendForm()},
             message=f"Updated the permissions of {row.user.email}.",
             url=_access_url(found),
         )

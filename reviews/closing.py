@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accessctl.access import policy as p
+from accessctl.access import reviews as review_rules
 from accessctl.access.backend import require
 from accessctl.access.errors import Conflict, DomainError, NotFound
 from accessctl.access.policy import TeamRole
@@ -67,7 +68,7 @@ def _refuse_if_no_admin_left(review: AccessReview, pending: list[ReviewItem]) ->
         for item in pending
         if item.kind == ItemKind.ROLE
     ]
-    blocking = p.first_change_leaving_no_admin(admins, changes)
+    blocking = review_rules.first_change_leaving_no_admin(admins, changes)
     if blocking is not None:
         raise Conflict(
             LAST_ADMIN_ITEM.format(team=review.team.name, email=blocking.email, subject=blocking.subject)

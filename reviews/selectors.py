@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from accessctl.access import policy as p
+from accessctl.access import reviews as review_rules
 from accessctl.access.facts import access_for
 from accessctl.access.policy import Access
 from reviews.matrix import team_people_facts
@@ -33,8 +33,8 @@ def may_review(access: Access, team: Team, item: ReviewItem) -> bool:
     if item.user_id is None:
         return False
     if item.kind == ItemKind.ROLE:
-        return p.can_review_role(access, team, item.user_id)
-    return item.app is not None and p.can_review_grant(access, item.app, item.user_id)
+        return review_rules.can_review_role(access, team, item.user_id)
+    return item.app is not None and review_rules.can_review_grant(access, item.app, item.user_id)
 
 
 @dataclass(frozen=True)

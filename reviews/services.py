@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accessctl.access import policy as p
+from accessctl.access import reviews as review_rules
 from accessctl.access.backend import require
 from accessctl.access.errors import Conflict, Invalid
 from accessctl.access.facts import access_for
@@ -147,7 +148,7 @@ def review_item_decide(
         raise Invalid(UNKNOWN_DECISION.format(decision=decision), field="decision")
     item.new_role, item.new_permissions = "", None  # type: ignore[assignment]  # a nullable field
     if decision == Decision.REDUCE and item.kind == ItemKind.ROLE:
-        if role is None or not p.reduces_role(item.role, role):
+        if role is None or not review_rules.reduces_role(item.role, role):
             raise Invalid(REDUCE_ROLE.format(role=item.role), field="role")
         item.new_role = role
     elif decision == Decision.REDUCE:
@@ -155,7 +156,7 @@ def review_item_decide(
             perms = p.normalize_perms(permissions or ())
         except ValueError as error:
             raise Invalid(str(error), field="permissions") from None
-        if permissions is None or not p.reduces_perms(item.permissions or frozenset(), perms):
+        if permissions is None or not review_rules.reduces_perms(item.permissions or frozenset(), perms):
             raise Invalid(REDUCE_PERMS.format(perms=", ".join(item.perm_list)), field="permissions")
         item.new_permissions = perms
     item.decision, item.note = decision, note.strip()

@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accessctl.access import policy as p
+from accessctl.access import reviews as review_rules
 from accessctl.access.policy import APP_ACTIONS_BY_CODENAME, TEAM_ACTIONS_BY_CODENAME, AppPerm, TeamRole
 from accessctl.audit.models import AuditAction, AuditEvent, AuditSource
 from accessctl.identity.models import ApiToken
@@ -131,9 +132,9 @@ def _item_usage(
                 last = _latest(active, *(t for _, t in on_app))
             else:
                 last = _latest(*(t for action, t in on_app if perm in perms_needed(action)))
-            uses.append(Use(str(perm), last, p.unused_since(last, now)))
+            uses.append(Use(str(perm), last, review_rules.unused_since(last, now)))
         non_view = [use for use in uses if use.name != AppPerm.VIEW]
-        flagged = any(use.unused for use in non_view) if non_view else p.unused_since(active, now)
+        flagged = any(use.unused for use in non_view) if non_view else review_rules.unused_since(active, now)
         key: tuple[int | None, int | None] = (item.user_id, item.app_id)
     else:
         mine = {(action, t) for (actor, _, action), t in used.items() if actor == item.user_id}
@@ -141,9 +142,9 @@ def _item_usage(
         for codename in sorted(wanted):
             last = _latest(*(t for action, t in mine if AUDIT_NEEDS[action] == codename))
             uses.append(
-                Use(codename.removesuffix("_team").replace("_", " "), last, p.unused_since(last, now))
+                Use(codename.removesuffix("_team").replace("_", " "), last, review_rules.unused_since(last, now))
             )
-        flagged = all(use.unused for use in uses) if uses else p.unused_since(active, now)
+        flagged = all(use.unused for use in uses) if uses else review_rules.unused_since(active, now)
         key = (item.user_id, None)
     return Usage(sign_in, api_use, tuple(uses), flagged, tuple(changes.get(key, ())))
 

@@ -5,11 +5,13 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from accessctl.access import policy as p
 from accessctl.access.fields import PermissionSetFormField
 from accessctl.access.names import NAME_RULE
 from accessctl.access.policy import COLLABORATOR, TeamRole
 from accessctl.audit.models import AuditAction, AuditEvent
 from accessctl.identity.people import PersonField
+from apps.forms_requests import STEPS, DurationField, choice_key
 from apps.models import App
 from teams.models import Team
 
@@ -53,7 +55,36 @@ class RemoveForm(forms.Form):
     )
 
 
-class TeamSettingsForm(forms.Form):
+LONGEST_CHOICES = [(choice_key(step), p.format_duration(step)) for step in STEPS[1:]]
+YES_NO = [("", "unchanged"), ("yes", "yes"), ("no", "no")]
+
+
+class YesNoField(forms.ChoiceField):
+    """A yes/no select; left out of a post, it changes nothing (unlike a checkbox)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=YES_NO, required=False, **kwargs)
+
+    def clean(self, value: Any) -> bool | None:
+        chosen = super().clean(value)
+        return None if not chosen else chosen == "yes"
+
+
+class RequestPolicyForm(forms.Form):
+    """The team's access-request policy (SPEC 17), part of the settings form."""
+
+    request_max_duration = DurationField(
+        label="Longest temporary access", required=False, choices=[("", "unchanged"), *LONGEST_CHOICES]
+    )
+    request_permanent_allowed = YesNoField(label="Permanent access may be requested")
+    request_locked_apps = YesNoField(label="Locked apps accept requests")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        return {key: value for key, value in data.items() if value is not None}
+
+
+class TeamSettingsForm(RequestPolicyForm):
     name = forms.CharField(max_length=30, help_text=f"{NAME_RULE}.")
     join_permissions = PermissionSetFormField(
         label="Join permissions",

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accessctl.access.fields import PermissionSetField
 from accessctl.access.names import validate_name
-from accessctl.access.policy import TeamRole
+from accessctl.access.policy import DEFAULT_MAX_DURATION, TeamRole
 
 
 class Team(models.Model):
@@ -47,6 +47,21 @@ class Team(models.Model):
         on_delete=models.SET_NULL,
         related_name="team",
         help_text="The team's OpenID Connect identity provider.",
+    )
+    request_max_duration = models.DurationField(
+        "longest temporary access",
+        default=DEFAULT_MAX_DURATION,
+        help_text="The longest time an access request may ask for (and an approval may give).",
+    )
+    request_permanent_allowed = models.BooleanField(
+        "permanent access may be requested",
+        default=False,
+        help_text="Whether people may ask for permanent access instead of access for a while.",
+    )
+    request_locked_apps = models.BooleanField(
+        "locked apps accept requests",
+        default=True,
+        help_text="Whether people may ask for access to locked apps.",
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

@@ -23,7 +23,7 @@ class TeamRow:
 def teams_for(user) -> list[TeamRow]:
     """The teams a user is in (by role) or collaborates with (by grant), with their role. One query."""
     access = access_for(user)
-    team_ids = set(access.roles) | {t for t in access.grant_teams.values() if t is not None}
+    team_ids = set(access.roles) | {t for a in access.held() if (t := access.grant_teams.get(a)) is not None}
     teams = Team.objects.filter(pk__in=team_ids).select_related("sso_app").order_by("name")
     return [TeamRow(team=team, role=access.role_in(team.pk) or COLLABORATOR) for team in teams]
 
@@ -33,7 +33,7 @@ def team_people(team: Team, *, role: str | None = None, search: str | None = Non
     and ``has_mfa``; SSO status is on the user (``last_sign_in_federated``, ``idp_amr``). One query a page.
     """
     in_team = Exists(Membership.objects.filter(team=team, user=OuterRef("pk")))
-    collaborates = Exists(Grant.objects.filter(app__team=team, user=OuterRef("pk")))
+    collaborates = Exists(Grant.objects.live().filter(app__team=team, user=OuterRef("pk")))
     people = (
         User.objects.filter(in_team | collaborates)
         .annotate(

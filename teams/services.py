@@ -7,6 +7,7 @@ pass the last-admin check and leave a team without an admin.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -31,6 +32,7 @@ NOT_A_MEMBER_COLLABORATOR = (
 )
 TEAM_NAME_TAKEN = "The team name '{name}' is already taken. Choose another name."
 BAD_TEAM_NAME = f"Team names use {NAME_RULE}."
+LONGEST_POSITIVE = "The longest temporary access must be a positive duration, such as 8 hours."
 RESERVED_TEAM_NAMES = frozenset({"apps", "permissions"})  # path segments of the Platform API under /teams/
 RESERVED_TEAM_NAME = "The team name '{name}' is reserved. Choose another name."
 
@@ -199,7 +201,8 @@ def revoke_team_grants(*, actor: Any, team: Team, user: User, origin: Origin) ->
     revoked = []
     for grant in Grant.objects.filter(user=user, app__team=team).select_related("app").order_by("app__name"):
         grant.delete()
-        revoked.append(grant.app.name)
+        if grant.app.name not in revoked:
+            revoked.append(grant.app.name)
         audit.record(
             actor=actor,
             action=AuditAction.GRANT_REMOVE,
@@ -223,8 +226,11 @@ def team_settings_update(
     join_permissions: Iterable[str] | None = None,
     require_mfa: bool | None = None,
     sso_enforced: bool | None = None,
+    request_max_duration: timedelta | None = None,
+    request_permanent_allowed: bool | None = None,
+    request_locked_apps: bool | None = None,
 ) -> Team:
-    """Rename the team or change its access settings; only the given values change."""
+    """Rename the team or change its access settings (access requests included); only given values change."""
     team = _lock_team(actor, p.MANAGE_SETTINGS_TEAM, team)
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
@@ -243,7 +249,19 @@ def team_settings_update(
             before["join_permissions"] = p.sorted_perms(team.join_permissions)
             after["join_permissions"] = p.sorted_perms(perms)
             team.join_permissions = perms
-    for field, value in (("require_mfa", require_mfa), ("sso_enforced", sso_enforced)):
+    if request_max_duration is not None and request_max_duration != team.request_max_duration:
+        if request_max_duration <= timedelta(0):
+            raise Invalid(LONGEST_POSITIVE, field="request_max_duration")
+        before["request_max_duration"] = p.format_duration(team.request_max_duration)
+        after["request_max_duration"] = p.format_duration(request_max_duration)
+        team.request_max_duration = request_max_duration
+    flags = (
+        ("require_mfa", require_mfa),
+        ("sso_enforced", sso_enforced),
+        ("request_permanent_allowed", request_permanent_allowed),
+        ("request_locked_apps", request_locked_apps),
+    )
+    for field, value in flags:
         if value is not None and value != getattr(team, field):
             before[field], after[field] = getattr(team, field), value
             setattr(team, field, value)

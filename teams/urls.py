@@ -1,6 +1,7 @@
 from django.urls import path
 
 from accessctl.webhooks import views as webhooks
+from apps.views_requests import team_requests_page
 from teams import views
 
 app_name = "teams"
@@ -22,4 +23,5 @@ urlpatterns = [
     path("<slug:team>/settings/webhooks/<uuid:hook>/ping/", webhooks.webhook_ping, name="webhook-ping"),
     path("<slug:team>/settings/webhooks/<uuid:hook>/remove/", webhooks.webhook_remove, name="webhook-remove"),
     path("<slug:team>/audit/", views.team_audit, name="audit"),
+    path("<slug:team>/requests/", team_requests_page, name="requests"),
 ]

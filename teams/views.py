@@ -19,6 +19,7 @@ from accessctl.web.changes import change, done, pencil_form, pencil_saved
 from accessctl.web.keyset import keyset_page
 from accessctl.web.lookups import get_team
 from accessctl.webhooks.views import webhook_context
+from apps.forms_requests import choice_key
 from apps.selectors import app_rows_for, apps_visible_to
 from teams import services
 from teams.collaborators import team_collaborator_add, team_collaborator_remove
@@ -176,7 +177,14 @@ def team_leave(request: HttpRequest, team: str) -> HttpResponse:
 
 
 def _settings_initial(team: Team) -> dict[str, Any]:
-    return {"name": team.name, "join_permissions": team.join_permissions, "require_mfa": team.require_mfa}
+    return {
+        "name": team.name,
+        "join_permissions": team.join_permissions,
+        "require_mfa": team.require_mfa,
+        "request_max_duration": choice_key(team.request_max_duration),
+        "request_permanent_allowed": "yes" if team.request_permanent_allowed else "no",
+        "request_locked_apps": "yes" if team.request_locked_apps else "no",
+    }
 
 
 def _sso_form(team: Team, data: Any = None) -> TeamSsoForm:

@@ -102,3 +102,29 @@ def review(team, team_admin, second_admin, member, viewer, manager, collaborator
     """An open review of acme: five roles, two grants on myapp."""
     due = timezone.localdate() + timedelta(days=14)
     return review_start(actor=team_admin, team=team, due_date=due, origin=WEB)
+
+
+class Clock:
+    """A frozen clock that tests move forward: ``clock.advance(hours=4)``; nothing sleeps."""
+
+    def __init__(self, start):
+        self.current = start
+
+    def now(self):
+        return self.current
+
+    def advance(self, **delta):
+        from datetime import timedelta
+
+        self.current += timedelta(**delta)
+        return self.current
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Freeze ``django.utils.timezone.now`` (which the rules' callers, services and selectors read)."""
+    from django.utils import timezone
+
+    frozen = Clock(timezone.now())
+    monkeypatch.setattr(timezone, "now", frozen.now)
+    return frozen

@@ -45,6 +45,7 @@ TEAM_TABLE = {
     "leave_team": {"admin", "member", "viewer"},
     "view_matrix_team": {"admin", "member", "viewer"},
     "manage_reviews_team": {"admin"},
+    "view_requests_team": {"admin", "member", "viewer"},  # SPEC 17: the team Requests page
 }
 
 KINDS = ["admin", "member", "viewer", "collaborator", "outsider", "inactive", "owner"]

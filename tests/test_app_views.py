@@ -330,7 +330,8 @@ def test_app_pages_query_counts_are_flat(
         GrantFactory(app=app, user=user, permissions="view,deploy")
         ReleaseFactory(app=app, version=n + 1)
     client = client_as(team_admin)
-    for url, count in ((f"/apps/{app.name}/access/", 7), (f"/apps/{app.name}/", 6)):
+    # The Access page: 7, plus the request queue and the viewer's own open requests (SPEC 17).
+    for url, count in ((f"/apps/{app.name}/access/", 9), (f"/apps/{app.name}/", 6)):
         with django_assert_num_queries(count):
             assert client.get(url).status_code == HTTPStatus.OK
 

@@ -17,7 +17,7 @@ MAX_LINES = 300
 
 # (layer, patterns of dotted module names), bottom first; the first matching pattern decides.
 LAYERS = [
-    ("rules", [r"accessctl\.access\.(policy|roles|catalog|signin|errors|names)"]),
+    ("rules", [r"accessctl\.access\.(policy|roles|catalog|signin|errors|names|expiry|reviews)"]),
     (
         "models",
         [
@@ -33,7 +33,7 @@ LAYERS = [
     (
         "reads",
         [
-            r"(teams|apps|reviews)\.selectors",
+            r"(teams|apps|reviews)\.selectors(_\w+)?",
             r"reviews\.(matrix|usage|evidence)",
             r"accessctl\.identity\.signin",
             r"accessctl\.audit\.export",
@@ -44,7 +44,7 @@ LAYERS = [
         "services",
         [
             r"accessctl\.audit\.log",
-            r"(teams|apps)\.(services|collaborators|transfers|operations)",
+            r"(teams|apps)\.(services|collaborators|transfers|operations|temporary|access_requests|expiry)",
             r"accessctl\.identity\.(accounts|tokens)",
             r"accessctl\.identity\.sso\.services",
             r"accessctl\.tasks",

@@ -87,3 +87,69 @@ def test_two_admins_removing_each_other_leaves_one(n):
     failures = [o for o in outcomes if o is not None]
     assert len(failures) == 1 and isinstance(failures[0], (Conflict, PermissionDenied)), outcomes
     assert _admins(team) == 1
+
+
+# --- access requests (SPEC 17) ---------------------------------------------------------------------------
+
+
+def _request_on_a_locked_app(n):
+    from datetime import timedelta
+
+    from apps.access_requests import access_request_create
+    from tests.factories import AppFactory, GrantFactory
+
+    team, first, _ = _two_admin_team(n)
+    app = AppFactory(team=team, name=f"race-app-{n}", locked=True)
+    manager = UserFactory(email=f"manager{n}@race.test")
+    GrantFactory(app=app, user=manager, permissions="view,manage")
+    asker = UserFactory(email=f"asker{n}@race.test")
+    MembershipFactory(team=team, user=asker, role=TeamRole.MEMBER)
+    request = access_request_create(
+        actor=asker, app=app, permissions=["deploy"], duration=timedelta(hours=4), reason="race", origin=Origin("web")
+    )
+    return app, request, (first, manager)
+
+
+@pytest.mark.parametrize("n", range(ROUNDS))
+def test_two_approvers_at_once_exactly_one_decides(n):
+    """An admin and a manage holder approve the same request at once: the request-row lock lets one win."""
+    from accessctl.models import AuditEvent
+    from apps.access_requests import access_request_approve
+    from apps.models import AccessRequest, Grant
+
+    app, request, approvers = _request_on_a_locked_app(n)
+    outcomes = race(
+        *[
+            lambda who=who: access_request_approve(
+                actor=User.objects.get(pk=who.pk),
+                access_request=AccessRequest.objects.get(pk=request.pk),
+                origin=Origin("web"),
+            )
+            for who in approvers
+        ]
+    )
+    failures = [o for o in outcomes if o is not None]
+    assert len(failures) == 1 and isinstance(failures[0], Conflict), outcomes
+    assert "already approved by" in str(failures[0])
+    assert Grant.objects.filter(app=app, user=request.requester).count() == 1
+    assert AuditEvent.objects.filter(action="request.approve", app=app).count() == 1
+
+
+@pytest.mark.parametrize("n", range(ROUNDS))
+def test_approve_and_deny_at_once_exactly_one_decides(n):
+    from apps.access_requests import access_request_approve, access_request_deny
+    from apps.models import AccessRequest, Grant
+
+    app, request, (admin, manager) = _request_on_a_locked_app(n)
+    outcomes = race(
+        lambda: access_request_approve(
+            actor=User.objects.get(pk=admin.pk), access_request=request, origin=Origin("web")
+        ),
+        lambda: access_request_deny(
+            actor=User.objects.get(pk=manager.pk), access_request=request, note="no", origin=Origin("api")
+        ),
+    )
+    failures = [o for o in outcomes if o is not None]
+    assert len(failures) == 1 and isinstance(failures[0], Conflict), outcomes
+    status = AccessRequest.objects.get(pk=request.pk).status
+    assert Grant.objects.filter(app=app, user=request.requester).exists() is (status == "approved")

@@ -251,7 +251,8 @@ def test_team_pages_query_counts_are_flat(client_as, django_assert_num_queries, 
         app = AppFactory(team=team, locked=n % 3 == 0)
         GrantFactory(app=app, user=user, permissions="view,deploy")
     client = client_as(team_admin)
-    for url, count in (("/teams/acme/access/", 5), ("/teams/acme/apps/", 5), ("/", 5)):
+    # Home: 5, plus "your temporary access" (SPEC 17).
+    for url, count in (("/teams/acme/access/", 5), ("/teams/acme/apps/", 5), ("/", 6)):
         with django_assert_num_queries(count):
             assert client.get(url).status_code == HTTPStatus.OK
 

@@ -10,14 +10,21 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
 from accessctl.access.facts import access_for
-from accessctl.access.policy import APP_PERMISSIONS, PERMISSIONS, TEAM_PERMISSIONS, Predicate
-from apps.models import App
+from accessctl.access.policy import (
+    APP_PERMISSIONS,
+    PERMISSIONS,
+    REQUEST_PERMISSIONS,
+    TEAM_PERMISSIONS,
+    Predicate,
+)
+from apps.models import AccessRequest, App
 from teams.models import Team
 
 STAFF_SCOPE = "_accessctl_staff_scope"
 _PREDICATES: dict[tuple[type, str], Predicate] = {
     **{(App, perm): predicate for perm, predicate in APP_PERMISSIONS.items()},
     **{(Team, perm): predicate for perm, predicate in TEAM_PERMISSIONS.items()},
+    **{(AccessRequest, perm): predicate for perm, predicate in REQUEST_PERMISSIONS.items()},
 }
 """(object class, permission string) -> predicate: one dict lookup on the hot path."""
 

@@ -15,7 +15,9 @@ from accessctl.access.roles import COLLABORATOR, PERM_ORDER, AppPerm, TeamRole
 __all__ = [
     "APP_ACTIONS",
     "APP_ACTIONS_BY_CODENAME",
+    "CANCEL_ACCESS_REQUEST",
     "CREATE_APP_TEAM",
+    "DECIDE_ACCESS_REQUEST",
     "DELETE_APP",
     "DEPLOY_APP",
     "DEPLOY_RELEASE_APP",
@@ -35,6 +37,7 @@ __all__ = [
     "MANAGE_WEBHOOKS_TEAM",
     "OPERATE_APP",
     "RENAME_APP",
+    "REQUEST_ACCESS_APP",
     "RESTART_APP",
     "ROLLBACK_APP",
     "SCALE_APP",
@@ -49,6 +52,7 @@ __all__ = [
     "VIEW_BILLING_TEAM",
     "VIEW_IDENTITY_PROVIDER_TEAM",
     "VIEW_MATRIX_TEAM",
+    "VIEW_REQUESTS_TEAM",
     "VIEW_TEAM",
     "AppAction",
     "TeamAction",
@@ -148,6 +152,9 @@ TEAM_ACTIONS: tuple[TeamAction, ...] = (
         "view_matrix_team", "See everyone's access to every app (access matrix) and the access reviews", _ANY_ROLE
     ),
     TeamAction("manage_reviews_team", "Start and close access reviews", _ADMIN),
+    TeamAction(
+        "view_requests_team", "Open the team's Requests page (the requests one may decide, and one's own)", _ANY_ROLE
+    ),
 )
 TEAM_ACTIONS_BY_CODENAME: Mapping[str, TeamAction] = MappingProxyType({a.codename: a for a in TEAM_ACTIONS})
 
@@ -172,6 +179,12 @@ LOCK_APP = "apps.lock_app"
 MANAGE_WEBHOOKS_APP = "apps.manage_webhooks_app"
 JOIN_APP = "apps.join_app"
 LEAVE_APP = "apps.leave_app"
+REQUEST_ACCESS_APP = "apps.request_access_app"
+"""Ask for more permissions on a team app for a while (SPEC 17); with the app as object."""
+DECIDE_ACCESS_REQUEST = "apps.decide_access_request"
+"""Approve or deny an access request; with the request as object (never the requester's own)."""
+CANCEL_ACCESS_REQUEST = "apps.cancel_access_request"
+"""Withdraw an access request; with the request as object (the requester only)."""
 
 LIST_APPS_TEAM = "teams.list_apps_team"
 VIEW_TEAM = "teams.view_team"
@@ -187,3 +200,4 @@ MANAGE_WEBHOOKS_TEAM = "teams.manage_webhooks_team"
 LEAVE_TEAM = "teams.leave_team"
 VIEW_MATRIX_TEAM = "teams.view_matrix_team"
 MANAGE_REVIEWS_TEAM = "teams.manage_reviews_team"
+VIEW_REQUESTS_TEAM = "teams.view_requests_team"

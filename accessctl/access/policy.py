@@ -11,21 +11,26 @@ The vocabulary (``roles``) and the tables (``catalog``) are re-exported here: ``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from accessctl.access.catalog import *  # noqa: F403 -- the permission strings and tables, re-exported
 from accessctl.access.catalog import (
     APP_ACTIONS,
     APP_ACTIONS_BY_CODENAME,
+    CANCEL_ACCESS_REQUEST,
+    DECIDE_ACCESS_REQUEST,
     JOIN_APP,
     LEAVE_APP,
+    REQUEST_ACCESS_APP,
     TEAM_ACTIONS,
     TEAM_ACTIONS_BY_CODENAME,
 )
+from accessctl.access.expiry import *  # noqa: F403 -- time in the rules, re-exported
+from accessctl.access.expiry import TemporaryGrant
 from accessctl.access.roles import *  # noqa: F403 -- the vocabulary, re-exported
 from accessctl.access.roles import (
     ALL_PERMS,
@@ -50,12 +55,24 @@ class TeamLike(Protocol):
     id: int
 
 
+class RequestableApp(AppLike, Protocol):
+    accepts_requests: bool
+    """False on a locked app of a team that takes no requests for locked apps."""
+
+
+class RequestLike(Protocol):
+    requester_id: int
+    app: RequestableApp
+
+
 @dataclass(frozen=True)
 class Access:
     """What one user is, as far as access goes: active flag, team roles and app grants.
 
-    ``grant_teams`` maps each granted app to its team (``None`` for personal apps) so that
-    collaborator status can be decided without touching the database.
+    ``grants`` are the permanent grants; ``temporary`` the temporary ones, each held only while ``now`` (the
+    moment the snapshot decides for) is before its expiry: an expired grant is absent, whether or not a job
+    has deleted it yet. ``grant_teams`` maps each granted app to its team (``None`` for personal apps) so
+    that collaborator status can be decided without touching the database.
     """
 
     user_id: int | None
@@ -64,10 +81,29 @@ class Access:
     grants: Mapping[int, frozenset[AppPerm]] = field(default_factory=dict)
     grant_teams: Mapping[int, int | None] = field(default_factory=dict)
     resolved: dict[tuple[Any, ...], tuple[frozenset[AppPerm], Reason]] = field(
-        default_factory=dict, compare=False, repr=False, hash=False
+        default_factory=dict, init=False, compare=False, repr=False, hash=False
     )
     """Memo of :func:`resolve` for this snapshot, keyed by the app attributes it reads (never stale: the
     snapshot is immutable, and an app that moves to another team or owner gets a new key)."""
+    temporary: Mapping[int, TemporaryGrant] = field(default_factory=dict)
+    now: datetime | None = None
+
+    def grant_on(self, app_id: int) -> frozenset[AppPerm] | None:
+        """The permissions the user's grants give on an app at ``now`` (``None``: no live grant)."""
+        permanent = self.grants.get(app_id)
+        temporary = self.temporary.get(app_id)
+        if temporary is None or not temporary.live_at(self.now):
+            return permanent
+        return temporary.perms | (permanent or NO_PERMS)
+
+    def held(self) -> dict[int, frozenset[AppPerm]]:
+        """Every app with a live grant, and what the grants give on it."""
+        held = {}
+        for app_id in {*self.grants, *self.temporary}:
+            perms = self.grant_on(app_id)
+            if perms is not None:
+                held[app_id] = perms
+        return held
 
     def role_in(self, team_id: int | None) -> str | None:
         """The user's role in a team: a stored role, ``collaborator``, or ``None`` for outsiders."""
@@ -76,7 +112,7 @@ class Access:
         role = self.roles.get(team_id)
         if role is not None:
             return role
-        if team_id in self.grant_teams.values():
+        if any(self.grant_teams.get(app_id) == team_id for app_id in self.held()):
             return COLLABORATOR
         return None
 
@@ -101,7 +137,7 @@ def _resolve(access: Access, app: AppLike) -> tuple[frozenset[AppPerm], Reason]:
         return NO_PERMS, Reason.NONE
     if app.team_id is not None and access.roles.get(app.team_id) == TeamRole.ADMIN:
         return ALL_PERMS, Reason.ADMIN_ROLE
-    granted = access.grants.get(app.id)
+    granted = access.grant_on(app.id)
     if app.team_id is None:
         if app.owner_id == access.user_id:
             return ALL_PERMS, Reason.OWNER
@@ -142,18 +178,46 @@ def can_join_app(access: Access, app: AppLike) -> bool:
         and app.team_id is not None
         and not app.locked
         and access.roles.get(app.team_id) == TeamRole.MEMBER
-        and app.id not in access.grants
+        and access.grant_on(app.id) is None
     )
 
 
 def can_leave_app(access: Access, app: AppLike) -> bool:
     """Anyone holding an explicit grant may drop it."""
-    return access.is_active and app.id in access.grants
+    return access.is_active and access.grant_on(app.id) is not None
 
 
 def can_team_action(access: Access, team: TeamLike, codename: str) -> bool:
     """May the user take the team action ``codename`` (e.g. ``"manage_members"``) in the team?"""
     return access.role_in(team.id) in TEAM_ACTIONS_BY_CODENAME[codename].roles
+
+
+# --- access requests (SPEC 17) ---------------------------------------------------------------------------
+
+
+def can_request_access(access: Access, app: RequestableApp) -> bool:
+    """Anyone who sees a team app and lacks some permission on it may ask for more, where the team accepts
+    requests for the app (a team may close its locked apps to requests).
+    """
+    if not access.is_active or app.team_id is None or not app.accepts_requests:
+        return False
+    perms = app_perms(access, app)
+    return AppPerm.VIEW in perms and perms != ALL_PERMS
+
+
+def can_decide_request(access: Access, request: RequestLike) -> bool:
+    """The team's admins and the app's ``manage`` holders decide requests, never on their own request."""
+    return (
+        access.is_active
+        and access.user_id is not None
+        and access.user_id != request.requester_id
+        and can_app_action(access, request.app, "manage_access_app")
+    )
+
+
+def can_cancel_request(access: Access, request: RequestLike) -> bool:
+    """Only the requester withdraws a request."""
+    return access.is_active and access.user_id is not None and access.user_id == request.requester_id
 
 
 # --- invariants -------------------------------------------------------------------------------------------
@@ -166,72 +230,6 @@ def leaves_team_without_admin(*, admins: int, role_before: str | None, role_afte
     or are removed) leave a team that has ``admins`` admins without any? A team always keeps an admin (SPEC 7).
     """
     return role_before == TeamRole.ADMIN and role_after != TeamRole.ADMIN and admins <= 1
-
-
-# --- access reviews (SPEC 18) ----------------------------------------------------------------------------
-
-ROLE_RANK: Mapping[str, int] = MappingProxyType({TeamRole.VIEWER: 0, TeamRole.MEMBER: 1, TeamRole.ADMIN: 2})
-"""Team roles from least to most access: a review may only reduce a role down this order."""
-
-UNUSED_AFTER = timedelta(days=90)
-"""A permission not used for this long is flagged on a review item."""
-
-
-def can_review_role(access: Access, team: TeamLike, subject_id: int) -> bool:
-    """Team roles are reviewed by the team's admins, never by the person holding the role."""
-    return (
-        access.is_active
-        and access.user_id not in (None, subject_id)
-        and access.roles.get(team.id) == TeamRole.ADMIN
-    )
-
-
-def can_review_grant(access: Access, app: AppLike, subject_id: int) -> bool:
-    """A grant is reviewed by the team's admins or the app's ``manage`` holders who have a role in the team
-    (collaborators see nothing of a team but their apps), never by the person holding the grant.
-    """
-    return (
-        access.is_active
-        and access.user_id not in (None, subject_id)
-        and app.team_id is not None
-        and access.roles.get(app.team_id) is not None
-        and AppPerm.MANAGE in app_perms(access, app)
-    )
-
-
-def reduces_role(before: str, after: str) -> bool:
-    """Is ``after`` a lesser team role than ``before`` (a reduction, not a removal)?"""
-    return after in ROLE_RANK and ROLE_RANK[after] < ROLE_RANK.get(before, 0)
-
-
-def reduces_perms(before: frozenset[AppPerm], after: frozenset[AppPerm]) -> bool:
-    """Is ``after`` a smaller grant than ``before`` that still holds ``view`` (a reduction, not a revoke)?"""
-    return AppPerm.VIEW in after and after < before
-
-
-def unused_since(last_used: datetime | None, now: datetime) -> bool:
-    """Flag a permission that was never used, or not within :data:`UNUSED_AFTER`."""
-    return last_used is None or now - last_used > UNUSED_AFTER
-
-
-K = TypeVar("K", bound=Hashable)
-
-
-def first_change_leaving_no_admin(
-    admins: Iterable[int], changes: Iterable[tuple[K, int, str | None]]
-) -> K | None:
-    """Apply role changes ``(key, user_id, role_after)`` in order to the set of ``admins`` (``None``: the role
-    ends) and return the key of the first change after which the team has no admin, or ``None``.
-    """
-    left = set(admins)
-    for key, user_id, role_after in changes:
-        if role_after != TeamRole.ADMIN:
-            left.discard(user_id)
-        else:
-            left.add(user_id)
-        if not left:
-            return key
-    return None
 
 
 # --- the permission strings -------------------------------------------------------------------------------
@@ -261,10 +259,17 @@ APP_PERMISSIONS: Mapping[str, Predicate] = MappingProxyType(
         },
         JOIN_APP: can_join_app,
         LEAVE_APP: can_leave_app,
+        REQUEST_ACCESS_APP: can_request_access,
     }
 )
+REQUEST_PERMISSIONS: Mapping[str, Predicate] = MappingProxyType(
+    {DECIDE_ACCESS_REQUEST: can_decide_request, CANCEL_ACCESS_REQUEST: can_cancel_request}
+)
+"""The permissions asked with an access request as the object."""
 TEAM_PERMISSIONS: Mapping[str, Predicate] = MappingProxyType(
     {f"teams.{a.codename}": _team_action_predicate(a.codename) for a in TEAM_ACTIONS}
 )
-PERMISSIONS: Mapping[str, Predicate] = MappingProxyType({**APP_PERMISSIONS, **TEAM_PERMISSIONS})
+PERMISSIONS: Mapping[str, Predicate] = MappingProxyType(
+    {**APP_PERMISSIONS, **TEAM_PERMISSIONS, **REQUEST_PERMISSIONS}
+)
 """Every object permission string the backend answers, mapped to its predicate."""

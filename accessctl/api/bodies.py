@@ -112,11 +112,16 @@ class TeamAppPatch(Body):
 
 
 class TeamCollaboratorAdd(Body):
-    """POST /teams/apps/{app}/collaborators: grant permissions, or join (no permissions, own e-mail)."""
+    """POST /teams/apps/{app}/collaborators: grant permissions, or join (no permissions, own e-mail).
+
+    ``expires_at`` (ISO 8601) with a ``reason`` makes the grant temporary (this product's extension).
+    """
 
     user: str
     permissions: OptionalStrList = None
     silent: OptionalBool = None
+    expires_at: OptionalStr = None
+    reason: OptionalStr = None
 
 
 class TeamCollaboratorUpdate(Body):
@@ -151,6 +156,25 @@ class TransferCreate(Body):
     app: str
     recipient: str
     silent: OptionalBool = None
+
+
+# --- access requests (SPEC 17) ---------------------------------------------------------------------------------
+
+
+class AccessRequestCreate(Body):
+    """POST /apps/{app}/access-requests: ask for permissions for a duration (``PT4H``), with a reason."""
+
+    permissions: list[str]
+    duration: str
+    reason: str
+
+
+class AccessRequestPatch(Body):
+    """PATCH /apps/{app}/access-requests/{id}: approve (``duration`` may shorten), deny (``note``) or cancel."""
+
+    status: str
+    note: OptionalStr = None
+    duration: OptionalStr = None
 
 
 # --- runtime ----------------------------------------------------------------------------------------------------

@@ -149,7 +149,39 @@ def collaborator(app_obj, row) -> dict:
     }
     if app_obj.team_id:
         data["permissions"] = [permission(perm) for perm in sorted(row.perms)]
+    data["expires_at"] = iso(row.temporary.expires_at) if row.temporary is not None else None
     return data
+
+
+def iso_duration(value) -> str | None:
+    """``PT4H``, ``PT1H30M``, ``P1DT2H`` (ISO 8601); ``None`` (permanent) stays ``None``."""
+    if value is None:
+        return None
+    minutes = int(value.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    time = (f"{hours}H" if hours else "") + (f"{mins}M" if mins else "")
+    return ("P" + (f"{days}D" if days else "") + (f"T{time}" if time else "")) if minutes else "PT0M"
+
+
+def access_request(request_obj, *, now) -> dict:
+    """An access request (this product's extension of the API, SPEC 17)."""
+    decider = request_obj.decided_by
+    return {
+        "id": str(request_obj.pk),
+        "app": {"id": str(request_obj.app.public_id), "name": request_obj.app.name},
+        "requester": user_ref(request_obj.requester),
+        "permissions": [str(perm) for perm in request_obj.perm_list],
+        "duration": iso_duration(request_obj.duration),
+        "reason": request_obj.reason,
+        "status": str(request_obj.status_now(now)),
+        "decided_by": user_ref(decider) if decider else None,
+        "note": request_obj.note or None,
+        "expires_at": iso(request_obj.granted_until),
+        "lapses_at": iso(request_obj.lapses_at),
+        "created_at": iso(request_obj.created_at),
+        "decided_at": iso(request_obj.decided_at),
+    }
 
 
 def release(release_obj, app_obj, *, current: bool) -> dict:

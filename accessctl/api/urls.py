@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 
 from accessctl.api import views_apps as apps
+from accessctl.api import views_requests as requests
 from accessctl.api import views_reviews as reviews
 from accessctl.api import views_runtime as runtime
 from accessctl.api import views_teams as teams
@@ -34,11 +35,14 @@ urlpatterns = [
     path("teams/<str:team>/webhook-deliveries/<str:delivery>", hooks.team_deliveries),
     path("teams/<str:team>/webhook-events", hooks.team_events),
     path("teams/<str:team>/webhook-events/<str:event>", hooks.team_events),
+    path("teams/<str:team>/access-requests", requests.team_access_requests),
     path("users/~/apps", apps.user_apps),
     path("apps", apps.personal_apps),
     path("apps/<str:app>", apps.app_detail),
     path("apps/<str:app>/collaborators", apps.app_collaborators),
     path("apps/<str:app>/collaborators/<str:email>", apps.app_collaborator),
+    path("apps/<str:app>/access-requests", requests.app_access_requests),
+    path("apps/<str:app>/access-requests/<str:request_id>", requests.app_access_request),
     path("apps/<str:app>/addons", apps.app_addons),
     path("apps/<str:app>/pipeline-couplings", apps.app_pipeline_couplings),
     path("apps/<str:app>/config-vars", runtime.config_vars),

@@ -10,6 +10,7 @@ from accessctl.api import bodies as b
 from accessctl.api import serializers as s
 from accessctl.api.bodies import parse_body
 from accessctl.api.http import ApiError, api_view, json_response, origin, ranged
+from accessctl.api.views_requests import expiry_of
 from accessctl.identity.people import recipient_for, user_for_email
 from accessctl.identity.signin import hidden_team_ids
 from accessctl.web.lookups import get_app, get_team
@@ -17,6 +18,7 @@ from apps import services, transfers
 from apps.models import App
 from apps.operations import app_maintenance_set
 from apps.selectors import app_access_rows
+from apps.temporary import temporary_grant_give
 
 REGIONS = ("us", "eu")
 STACKS = ("heroku-22", "heroku-24")
@@ -24,7 +26,7 @@ NOT_IN_PIPELINE = "This app is not in a pipeline."
 
 
 def _joined(request, app) -> bool:
-    return app.pk in access_for(request.user).grants
+    return access_for(request.user).grant_on(app.pk) is not None
 
 
 def _app_json(request, app):
@@ -51,7 +53,7 @@ def _create_attrs(data: b.PersonalAppCreate | b.TeamAppCreate) -> dict:
 @api_view("GET")
 def user_apps(request):
     """E14: apps the caller owns or holds a grant on, without those of teams whose sign-in policy the token fails."""
-    grants = access_for(request.user).grants
+    grants = access_for(request.user).held()
     apps = (
         App.objects.filter(Q(pk__in=list(grants)) | Q(owner=request.user))
         .exclude(team_id__in=list(hidden_team_ids(request)))
@@ -120,6 +122,17 @@ def team_app_collaborators(request, app):
     email = data.user
     if data.permissions is None and email.lower() == request.user.email.lower():
         services.app_join(actor=request.user, app=app, origin=origin(request))
+    elif data.expires_at is not None:  # a temporary grant (this product's extension)
+        user = user_for_email(email, create=True, field="user")
+        temporary_grant_give(
+            actor=request.user,
+            app=app,
+            user=user,
+            permissions=data.permissions if data.permissions is not None else ["view"],
+            expires_at=expiry_of(data.expires_at),
+            reason=data.reason or "",
+            origin=origin(request),
+        )
     else:
         perms = data.permissions if data.permissions is not None else ["view"]
         user = user_for_email(email, create=True, field="user")

@@ -115,5 +115,5 @@ def team_apps(request, team):
     """E13: the team's apps the caller can see (collaborators: only theirs)."""
     team = get_team(request, team, perm=p.LIST_APPS_TEAM)
     apps = apps_visible_to(request.user).filter(team=team)
-    grants = access_for(request.user).grants
+    grants = access_for(request.user).held()
     return ranged(request, apps, allowed=("name",), serialize=lambda app: s.app(app, joined=app.pk in grants))

@@ -27,6 +27,7 @@ class Origin:
 
 
 COMMAND = Origin(AuditSource.COMMAND)
+TASK = Origin(AuditSource.TASK)
 
 
 class SystemActor:

@@ -10,6 +10,7 @@ class AuditSource(models.TextChoices):
     ADMIN = "admin", "admin"
     COMMAND = "command", "command"
     REVIEW = "review", "review"
+    TASK = "task", "background task"
 
 
 class AuditAction(models.TextChoices):
@@ -24,6 +25,14 @@ class AuditAction(models.TextChoices):
     GRANT_ADD = "grant.add", "Access granted"
     GRANT_UPDATE = "grant.update", "Permissions changed"
     GRANT_REMOVE = "grant.remove", "Access revoked"
+    GRANT_EXTEND = "grant.extend", "Temporary access extended"
+    GRANT_END = "grant.end", "Temporary access ended early"
+    GRANT_EXPIRE = "grant.expire", "Temporary access expired"
+    REQUEST_CREATE = "request.create", "Access requested"
+    REQUEST_APPROVE = "request.approve", "Access request approved"
+    REQUEST_DENY = "request.deny", "Access request denied"
+    REQUEST_CANCEL = "request.cancel", "Access request cancelled"
+    REQUEST_LAPSE = "request.lapse", "Access request lapsed"
     APP_CREATE = "app.create", "App created"
     APP_JOIN = "app.join", "Joined app"
     APP_LEAVE = "app.leave", "Left app"

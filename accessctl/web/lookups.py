@@ -44,6 +44,21 @@ def get_app(
     if app.team_id:
         require_sign_in_policy(request, app.team)
     if perm is not None and not request.user.has_perm(perm, app):
+        request.refused_app, request.refused_perm = app, needed_perm(perm)  # type: ignore[attr-defined]
         raise PermissionDenied(refusal or "You do not have the permission this needs on this app.")
     return app
 
+
+def needed_perm(perm: str) -> str | None:
+    """The first app permission beyond view that allows ``perm`` (what a "Request access" button asks for)."""
+    codename = perm.partition(".")[2]
+    action = p.APP_ACTIONS_BY_CODENAME.get(codename)
+    allowed = action.any_of if action else {p.AppPerm(v) for v in p.AppPerm.values if f"{v}_app" == codename}
+    return next((str(x) for x in p.PERM_ORDER if x in allowed and x != p.AppPerm.VIEW), None)
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The request's query string without ``page``, URL-encoded, for pagination links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

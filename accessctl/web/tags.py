@@ -8,8 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from accessctl.access.backend import check_known
+from accessctl.access.policy import format_duration, format_remaining
 from accessctl.identity.signin import idp_mfa_status
 
 register = template.Library()
@@ -30,3 +32,15 @@ def can(context: template.Context, perm: str, obj: object) -> bool:
 def idp_mfa(amr: Any) -> str:
     """The IdP-level MFA status read from an ID token's ``amr`` claim."""
     return idp_mfa_status(amr)
+
+
+@register.filter
+def time_left(expires_at: Any) -> str:
+    """``3 hours 12 minutes left`` until ``expires_at`` (``expired`` once it has passed), from the rules' clock."""
+    return format_remaining(expires_at, timezone.now()) if expires_at else ""
+
+
+@register.filter
+def duration_text(value: Any) -> str:
+    """A duration for people (``4 hours``); an empty one is ``permanent``."""
+    return format_duration(value)

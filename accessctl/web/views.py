@@ -13,6 +13,7 @@ from accessctl.access import policy
 from accessctl.identity.signin import sign_in_blocks
 from accessctl.web.keyset import keyset_page
 from apps.selectors import app_rows_for, apps_visible_to
+from apps.selectors_requests import temporary_access_of
 from teams.selectors import teams_for
 
 
@@ -30,7 +31,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "home.html",
-        {"teams": teams, "page": page, "app_rows": app_rows_for(request.user, page)},
+        {
+            "teams": teams,
+            "page": page,
+            "app_rows": app_rows_for(request.user, page),
+            "temporary": temporary_access_of(request.user),
+        },
     )
 
 
@@ -58,8 +64,16 @@ def permissions_help(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    """The 403 page; where the refused action was on an app the user may ask for, a "Request access" button
+    with the permission that action needs already ticked.
+    """
     message = str(exception) if exception and str(exception) else "You do not have permission to do this."
-    return render(request, "403.html", {"message": message}, status=403)
+    app, wanted = getattr(request, "refused_app", None), None
+    if app is not None and request.user.has_perm(policy.REQUEST_ACCESS_APP, app):
+        wanted = getattr(request, "refused_perm", None)
+    else:
+        app = None
+    return render(request, "403.html", {"message": message, "app": app, "wanted": wanted}, status=403)
 
 
 @login_not_required

@@ -1,0 +1,144 @@
+"""Pages of temporary access and access requests: ask, decide in one click, cancel; extend or end temporary
+access; the team's Requests page. Each change is one service through ``change`` / ``done``.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accessctl.access import policy as p
+from accessctl.identity.models import User
+from accessctl.web.changes import change, done
+from accessctl.web.lookups import get_app, get_team
+from apps import access_requests as services
+from apps.forms_requests import ApproveForm, DenyForm, ExtendForm, RequestAccessForm
+from apps.models import AccessRequest, App
+from apps.selectors_requests import open_requests_of, open_requests_on, team_requests
+from apps.temporary import temporary_grant_end, temporary_grant_extend, temporary_of
+
+NOTHING_TO_REQUEST = (
+    "You cannot request access to this app: you already hold every permission, it is a personal app, or its "
+    "team takes no requests for locked apps."
+)
+STATUSES = [
+    ("pending", "Pending"),
+    ("approved", "Approved"),
+    ("denied", "Denied"),
+    ("cancelled", "Cancelled"),
+]
+
+
+def _access_url(app: App) -> str:
+    return reverse("apps:access", kwargs={"app": app.name})
+
+
+def _back(request: HttpRequest, app: App) -> str:
+    """Where a decision returns: the team's Requests page when it was taken there, else the Access page."""
+    if request.POST.get("back") == "team" and app.team is not None:
+        return reverse("teams:requests", kwargs={"team": app.team.name})
+    return _access_url(app)
+
+
+def access_page_context(request: HttpRequest, app: App) -> dict:
+    """What the app's Access page shows of requests: the queue the user may decide, and their own."""
+    user = request.user
+    queue = []
+    if user.has_perm(p.MANAGE_ACCESS_APP, app):
+        queue = [
+            (item, ApproveForm(access_request=item))
+            for item in open_requests_on(app)
+            if user.has_perm(p.DECIDE_ACCESS_REQUEST, item)
+        ]
+    mine = list(open_requests_of(user, app))
+    return {"queue": queue, "my_requests": mine}
+
+
+@require_http_methods(["GET", "POST"])
+def request_access(request: HttpRequest, app: str) -> HttpResponse:
+    """Ask for permissions on the app, for a duration the team allows, with a reason."""
+    found = get_app(request, app, perm=p.REQUEST_ACCESS_APP, refusal=NOTHING_TO_REQUEST)
+    team = found.team
+    if request.method == "GET":
+        wanted = [perm for perm in request.GET.getlist("permissions") if perm in p.AppPerm.values]
+        form = RequestAccessForm(team=team, initial={"permissions": wanted})
+        return render(request, "apps/request_access.html", {"app": found, "form": form})
+    form = RequestAccessForm(request.POST, team=team)
+    outcome = change(request, services.access_request_create, form, app=found)
+    if outcome:
+        message = f"Asked for {', '.join(outcome.result.perm_list)} on {found.name}. Approvers were e-mailed."
+        return done(request, outcome, message, _access_url(found))
+    return render(request, "apps/request_access.html", {"app": found, "form": form}, status=422)
+
+
+def _request_of(app: App, request_id: int) -> AccessRequest:
+    return get_object_or_404(
+        AccessRequest.objects.select_related("app__team", "requester"), pk=request_id, app=app
+    )
+
+
+@require_POST
+def request_approve(request: HttpRequest, app: str, request_id: int) -> HttpResponse:
+    found = get_app(request, app)
+    item = _request_of(found, request_id)
+    form = ApproveForm(request.POST, access_request=item)
+    outcome = change(request, services.access_request_approve, form, access_request=item)
+    message = f"Approved: {item.requester.email} has {', '.join(item.perm_list)} on {found.name}."
+    return done(request, outcome, message, _back(request, found))
+
+
+@require_POST
+def request_deny(request: HttpRequest, app: str, request_id: int) -> HttpResponse:
+    found = get_app(request, app)
+    item = _request_of(found, request_id)
+    outcome = change(request, services.access_request_deny, DenyForm(request.POST), access_request=item)
+    message = f"Denied the request of {item.requester.email}."
+    return done(request, outcome, message, _back(request, found))
+
+
+@require_POST
+def request_cancel(request: HttpRequest, app: str, request_id: int) -> HttpResponse:
+    found = get_app(request, app)
+    item = _request_of(found, request_id)
+    outcome = change(request, services.access_request_cancel, access_request=item)
+    return done(request, outcome, "Cancelled your request.", _access_url(found))
+
+
+@require_POST
+def temporary_extend(request: HttpRequest, app: str, user_id: int) -> HttpResponse:
+    found = get_app(request, app, perm=p.MANAGE_ACCESS_APP)
+    user = get_object_or_404(User, pk=user_id)
+    grant = temporary_of(found, user)
+    form = ExtendForm(request.POST, until=grant.expires_at if grant else timezone.now())
+    outcome = change(request, temporary_grant_extend, form, app=found, user=user)
+    return done(request, outcome, f"Extended the temporary access of {user.email}.", _access_url(found))
+
+
+@require_POST
+def temporary_end(request: HttpRequest, app: str, user_id: int) -> HttpResponse:
+    found = get_app(request, app)
+    user = get_object_or_404(User, pk=user_id)
+    outcome = change(request, temporary_grant_end, app=found, user=user)
+    own = user.pk == request.user.pk
+    message = "Your temporary access ended." if own else f"Ended the temporary access of {user.email}."
+    return done(request, outcome, message, reverse("home") if own else _access_url(found))
+
+
+def team_requests_page(request: HttpRequest, team: str) -> HttpResponse:
+    """The team's access requests: those I may decide (with Approve and Deny) and my own, by status."""
+    found = get_team(request, team, perm=p.VIEW_REQUESTS_TEAM)
+    status = request.GET.get("status", "pending")
+    if status not in dict(STATUSES) and status != "lapsed":
+        raise Http404("Unknown status.")
+    user = request.user
+    rows = []
+    for item in team_requests(found, status=status):
+        decide = user.has_perm(p.DECIDE_ACCESS_REQUEST, item)
+        if decide or item.requester_id == user.pk:
+            form = ApproveForm(access_request=item) if decide and status == "pending" else None
+            rows.append((item, form))
+    context = {"team": found, "rows": rows, "status": status, "statuses": [*STATUSES, ("lapsed", "Lapsed")]}
+    return render(request, "teams/team_requests.html", context)
