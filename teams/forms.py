@@ -23,6 +23,17 @@ class AddMemberForm(forms.Form):
     role = forms.ChoiceField(choices=TeamRole.choices, initial=TeamRole.MEMBER)
 
 
+class InviteForm(forms.Form):
+    """Add member while invitations are on: the address stays an address until the person accepts."""
+
+    user = forms.EmailField(max_length=254, label="E-mail")
+    role = forms.ChoiceField(choices=TeamRole.choices, initial=TeamRole.MEMBER)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        return {"email": data["user"], "role": data["role"]} if "user" in data and "role" in data else data
+
+
 class AddCollaboratorForm(forms.Form):
     user = PersonField(create=True)
     app = forms.ModelChoiceField(queryset=App.objects.none(), empty_label="Pick an app", to_field_name="name")
@@ -48,6 +59,12 @@ class TeamSettingsForm(forms.Form):
         required=False,
         label="Require MFA",
         help_text="Members without MFA (and not on SSO) must enrol first.",
+    )
+    invite_acceptance = forms.BooleanField(
+        required=False,
+        label="Invite new members by e-mail (team-invite-acceptance)",
+        help_text="Adding someone who is not yet a member sends an invitation link, valid 7 days; they join "
+        "when they accept it signed in with that address.",
     )
 
 

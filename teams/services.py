@@ -31,7 +31,7 @@ NOT_A_MEMBER_COLLABORATOR = (
 )
 TEAM_NAME_TAKEN = "The team name '{name}' is already taken. Choose another name."
 BAD_TEAM_NAME = f"Team names use {NAME_RULE}."
-RESERVED_TEAM_NAMES = frozenset({"apps", "permissions"})  # path segments of the Platform API under /teams/
+RESERVED_TEAM_NAMES = frozenset({"apps", "permissions", "invitations"})  # path segments of the Platform API under /teams/
 RESERVED_TEAM_NAME = "The team name '{name}' is reserved. Choose another name."
 
 
@@ -223,6 +223,7 @@ def team_settings_update(
     join_permissions: Iterable[str] | None = None,
     require_mfa: bool | None = None,
     sso_enforced: bool | None = None,
+    invite_acceptance: bool | None = None,
 ) -> Team:
     """Rename the team or change its access settings; only the given values change."""
     team = _lock_team(actor, p.MANAGE_SETTINGS_TEAM, team)
@@ -243,7 +244,8 @@ def team_settings_update(
             before["join_permissions"] = p.sorted_perms(team.join_permissions)
             after["join_permissions"] = p.sorted_perms(perms)
             team.join_permissions = perms
-    for field, value in (("require_mfa", require_mfa), ("sso_enforced", sso_enforced)):
+    flags = (("require_mfa", require_mfa), ("sso_enforced", sso_enforced), ("invite_acceptance", invite_acceptance))
+    for field, value in flags:
         if value is not None and value != getattr(team, field):
             before[field], after[field] = getattr(team, field), value
             setattr(team, field, value)

@@ -5,6 +5,7 @@ from django.test import Client
 from accessctl.access.policy import TeamRole
 from tests.api_client import api_caller
 from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
+from tests.smtp import start_smtp_server, stop_smtp_server
 
 
 def pytest_collection_modifyitems(config, items):
@@ -74,3 +75,21 @@ def client_as():
 def api(client):
     """``api(user, method, path, data=None, **headers)`` calls the API with the user's token."""
     return api_caller(client)
+
+
+@pytest.fixture(scope="session")
+def smtp_server(tmp_path_factory):
+    server = start_smtp_server(tmp_path_factory.mktemp("smtp"))
+    yield server
+    stop_smtp_server(server)
+
+
+@pytest.fixture
+def mail(smtp_server, settings):
+    """The real SMTP server, with Django's SMTP backend pointed at it (mail leaves when the change commits)."""
+    smtp_server.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    return smtp_server

@@ -35,7 +35,7 @@ LAYERS = [
         "services",
         [
             r"accessctl\.audit\.log",
-            r"(teams|apps)\.(services|collaborators|transfers|operations)",
+            r"(teams|apps)\.(services|collaborators|transfers|operations|invitations)",
             r"accessctl\.identity\.(accounts|tokens)",
             r"accessctl\.identity\.sso\.services",
             r"accessctl\.tasks",

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 
 from accessctl.api import views_apps as apps
+from accessctl.api import views_invitations as invitations
 from accessctl.api import views_runtime as runtime
 from accessctl.api import views_teams as teams
 from accessctl.api.http import error_response
@@ -17,7 +18,11 @@ urlpatterns = [
     path("teams/apps/<str:app>", apps.team_app),
     path("teams/apps/<str:app>/collaborators", apps.team_app_collaborators),
     path("teams/apps/<str:app>/collaborators/<str:email>", apps.team_app_collaborator),
+    path("teams/invitations/<str:token>", invitations.invitation_detail),
+    path("teams/invitations/<str:token>/accept", invitations.invitation_accept_view),
     path("teams/<str:team>", teams.team_detail),
+    path("teams/<str:team>/invitations", invitations.team_invitations),
+    path("teams/<str:team>/invitations/<str:email>", invitations.team_invitation),
     path("teams/<str:team>/features", teams.team_features),
     path("teams/<str:team>/members", teams.team_members),
     path("teams/<str:team>/members/<str:email>", teams.team_member),

@@ -52,8 +52,8 @@ def team_detail(request, team):
 @api_view("GET")
 def team_features(request, team):
     """E4: the team's features; ``org-access-controls`` makes the CLI send app permissions."""
-    get_team(request, team, perm=p.LIST_APPS_TEAM)
-    return json_response(s.team_features())
+    found = get_team(request, team, perm=p.LIST_APPS_TEAM)
+    return json_response(s.team_features(found))
 
 
 def _member_json(team, email):
