@@ -306,7 +306,7 @@ def test_api_lists_cost_flat_queries(api, django_assert_num_queries, team, team_
     api(team_admin, "GET", "/account")
     for path in ("/teams/acme/members", "/teams/acme/apps"):
         with django_assert_num_queries(5):
-            assert api(team_admin, "GET", path).status_code == 200
+            assert api(team_admin, "GET", path).status_code in (200, 206)  # 206: past the first page of 200
 
 
 def test_a_manage_holder_cannot_transfer_a_team_app_out_through_the_api(api, team, member, app, outsider):

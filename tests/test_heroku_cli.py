@@ -75,6 +75,7 @@ def test_members_lists_everyone_with_role(heroku):
     assert table(result.out) == [
         ["email", "role"],
         ["admin@acme.test", "admin"],
+        ["collab@partner.test", "collaborator"],  # collaborators are listed, as Heroku lists them
         ["member@acme.test", "member"],
         ["viewer@acme.test", "viewer"],
     ]

@@ -101,7 +101,7 @@ def member(person, team_obj) -> dict:
     return {
         "id": str(person.public_id),
         "email": person.email,
-        "role": person.team_role,
+        "role": person.team_role or p.COLLABORATOR,
         "federated": person.last_sign_in_federated,
         "identity_provider": None,
         "two_factor_authentication": person.has_mfa,

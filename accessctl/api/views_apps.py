@@ -52,7 +52,13 @@ def user_apps(request):
     """E14: apps the caller owns or holds a grant on."""
     grants = access_for(request.user).grants
     apps = App.objects.filter(Q(pk__in=list(grants)) | Q(owner=request.user)).select_related("team", "owner")
-    return ranged(request, apps, allowed=("name",), serialize=lambda app: _app_json(request, app))
+    return ranged(
+        request,
+        apps,
+        allowed=("name", "id", "updated_at"),
+        fields={"id": "public_id"},
+        serialize=lambda app: _app_json(request, app),
+    )
 
 
 @api_view("POST")

@@ -49,7 +49,6 @@ def team_invitations(request, team):
             pending,
             allowed=("email",),
             serialize=lambda inv: s.invitation(inv, accounts.get(inv.email)),
-            default_max=200,
         )
     data = parse_body(request, MemberBody)
     email = clean_email(data.email)
