@@ -2,12 +2,19 @@
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from accessctl.api import views_apps as apps
 from accessctl.api import views_invitations as invitations
 from accessctl.api import views_runtime as runtime
 from accessctl.api import views_teams as teams
 from accessctl.api.http import error_response
+
+
+def unrouted(request, *args, **kwargs):
+    """No API route: a JSON 404 for any method (never Django's CSRF page for a POST, PUT or PATCH)."""
+    return handler404(request)
+
 
 urlpatterns = [
     path("account", teams.account),
@@ -41,7 +48,7 @@ urlpatterns = [
     path("apps/<str:app>/formations/<str:process_type>", runtime.formation_type),
     path("apps/<str:app>/dynos", runtime.dynos),
     path("apps/<str:app>/dynos/<str:dyno>", runtime.dyno),
-    re_path(r"", login_not_required(lambda request, *args, **kwargs: handler404(request))),  # JSON, DEBUG or not
+    re_path(r"", login_not_required(csrf_exempt(unrouted))),  # JSON for every method, DEBUG or not
 ]
 
 
