@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
 
@@ -29,31 +29,30 @@ class SmtpServer:
     maildir: Path
     process: subprocess.Popen
 
+    seen: set[str] = field(default_factory=set)
+
     def messages(self) -> list[Message]:
-        return [
-            mailbox.Maildir(self.maildir, create=False).get_message(key)
-            for key in sorted(mailbox.Maildir(self.maildir, create=False).keys())
-        ]
+        box = mailbox.Maildir(self.maildir, create=False)
+        return [box.get_message(key) for key in box.iterkeys()]
 
-    def messages_to(self, address: str) -> list[Message]:
-        return [m for m in self.messages() if address in m["To"]]
-
-    def wait_for(self, address: str, count: int = 1, timeout: float = 10) -> list[Message]:
-        """The messages to ``address`` once at least ``count`` have arrived (the mail leaves after commit)."""
+    def next_to(self, address: str, timeout: float = 10) -> Message:
+        """The one message to ``address`` not returned before (Maildir keys do not sort by arrival)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = self.messages_to(address)
-            if len(found) >= count:
-                return found
+            box = mailbox.Maildir(self.maildir, create=False)
+            for key in box.iterkeys():
+                message = box.get_message(key)
+                if key not in self.seen and address in message["To"]:
+                    self.seen.add(key)
+                    return message
             time.sleep(0.05)
-        raise AssertionError(
-            f"no e-mail to {address} within {timeout}s; got {[m['To'] for m in self.messages()]}"
-        )
+        raise AssertionError(f"no new e-mail to {address} within {timeout}s")
 
     def clear(self) -> None:
         box = mailbox.Maildir(self.maildir, create=False)
         for key in list(box.keys()):
             box.remove(key)
+        self.seen.clear()
 
 
 def start_smtp_server(directory: Path) -> SmtpServer:

@@ -25,7 +25,9 @@ def test_get_carries_an_etag_and_if_none_match_answers_304(api, member, app):
     assert etag.startswith('"') and first.status_code == HTTPStatus.OK
     again = api(member, "GET", "/teams/acme/members", HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == HTTPStatus.NOT_MODIFIED and again.content == b"" and again["ETag"] == etag
-    assert api(member, "GET", "/teams/acme/members", HTTP_IF_NONE_MATCH='"stale"').status_code == HTTPStatus.OK
+    assert (
+        api(member, "GET", "/teams/acme/members", HTTP_IF_NONE_MATCH='"stale"').status_code == HTTPStatus.OK
+    )
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])

@@ -52,7 +52,7 @@ def test_members_add_invites_then_pending_lists_then_the_link_is_accepted(heroku
         ["new@partner.test", "member", "pending"],
     ]
 
-    link, token = invitation_link(mail.wait_for("new@partner.test")[0])
+    link, token = invitation_link(mail.next_to("new@partner.test"))
     assert link.startswith(live_server.url)
     session = requests.Session()
     page = session.get(link, timeout=10)
