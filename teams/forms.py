@@ -28,6 +28,17 @@ class AddMemberForm(forms.Form):
 UNKNOWN_APP = "{team} has no app named \u201c{name}\u201d. Type the name of one of the team's apps."
 
 
+class InviteForm(forms.Form):
+    """Add member while invitations are on: the address stays an address until the person accepts."""
+
+    user = forms.EmailField(max_length=254, label="E-mail")
+    role = forms.ChoiceField(choices=TeamRole.choices, initial=TeamRole.MEMBER)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        return {"email": data["user"], "role": data["role"]} if "user" in data and "role" in data else data
+
+
 class AddCollaboratorForm(forms.Form):
     """The app is a typed name (search-as-you-type suggests up to 20), resolved within the team on submit:
     the page never renders a list of every team app.
@@ -94,6 +105,12 @@ class TeamSettingsForm(RequestPolicyForm):
         required=False,
         label="Require MFA",
         help_text="Members without MFA (and not on SSO) must enrol first.",
+    )
+    invite_acceptance = forms.BooleanField(
+        required=False,
+        label="Invite new members by e-mail (team-invite-acceptance)",
+        help_text="Adding someone who is not yet a member sends an invitation link, valid 7 days; they join "
+        "when they accept it signed in with that address.",
     )
 
 

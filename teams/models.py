@@ -40,6 +40,11 @@ class Team(models.Model):
         default=True,
         help_text="Whether a first sign-in through the team's IdP may create an account.",
     )
+    invite_acceptance = models.BooleanField(
+        "invitations (team-invite-acceptance)",
+        default=False,
+        help_text="Adding someone who is not a member sends them an invitation by e-mail, valid 7 days.",
+    )
     sso_app = models.OneToOneField(
         "socialaccount.SocialApp",
         null=True,
@@ -96,3 +101,51 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} is {self.role} of {self.team}"
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to join a team with a role (SPEC 16). Only a SHA-256 digest of its link is stored.
+
+    Pending while neither accepted nor revoked; a pending invitation past ``expires_at`` is expired. One
+    pending invitation per team and address: inviting again refreshes it.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("e-mail", max_length=254)
+    role = models.CharField(max_length=10, choices=TeamRole.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["team__name", "email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "email"],
+                condition=models.Q(accepted_at=None, revoked_at=None),
+                name="invitation_one_open_per_address",
+            ),
+            models.CheckConstraint(condition=models.Q(role__in=TeamRole.values), name="invitation_role_known"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} invited to {self.team} as {self.role}"
+
+    @property
+    def is_open(self) -> bool:
+        """Neither accepted nor revoked (it may still have expired)."""
+        return self.accepted_at is None and self.revoked_at is None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.is_open and self.expires_at <= timezone.now()

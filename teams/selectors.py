@@ -70,3 +70,11 @@ def team_app_suggestions(team: Team, query: str, limit: int = APP_SUGGESTIONS) -
 def team_grants_of(team: Team, user) -> list[Grant]:
     """A user's grants on the team's apps (shown when removing them)."""
     return list(Grant.objects.filter(app__team=team, user=user).select_related("app").order_by("app__name"))
+
+
+def membership_of(team: Team, email: str) -> Membership | None:
+    """The membership of the account with this e-mail in the team, if any."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    return Membership.objects.filter(team=team, user__email__iexact=email).select_related("user").first()

@@ -33,7 +33,7 @@ NOT_A_MEMBER_COLLABORATOR = (
 TEAM_NAME_TAKEN = "The team name '{name}' is already taken. Choose another name."
 BAD_TEAM_NAME = f"Team names use {NAME_RULE}."
 LONGEST_POSITIVE = "The longest temporary access must be a positive duration, such as 8 hours."
-RESERVED_TEAM_NAMES = frozenset({"apps", "permissions"})  # path segments of the Platform API under /teams/
+RESERVED_TEAM_NAMES = frozenset({"apps", "permissions", "invitations"})  # path segments of the Platform API under /teams/
 RESERVED_TEAM_NAME = "The team name '{name}' is reserved. Choose another name."
 
 
@@ -229,6 +229,7 @@ def team_settings_update(
     request_max_duration: timedelta | None = None,
     request_permanent_allowed: bool | None = None,
     request_locked_apps: bool | None = None,
+    invite_acceptance: bool | None = None,
 ) -> Team:
     """Rename the team or change its access settings (access requests included); only given values change."""
     team = _lock_team(actor, p.MANAGE_SETTINGS_TEAM, team)
@@ -260,6 +261,7 @@ def team_settings_update(
         ("sso_enforced", sso_enforced),
         ("request_permanent_allowed", request_permanent_allowed),
         ("request_locked_apps", request_locked_apps),
+        ("invite_acceptance", invite_acceptance),
     )
     for field, value in flags:
         if value is not None and value != getattr(team, field):

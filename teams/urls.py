@@ -3,6 +3,7 @@ from django.urls import path
 from accessctl.webhooks import views as webhooks
 from apps.views_requests import team_requests_page
 from teams import views
+from teams import views_invitations as invitations
 
 app_name = "teams"
 
@@ -15,6 +16,16 @@ urlpatterns = [
     path("<slug:team>/access/<int:user_id>/row/", views.member_row, name="member-row"),
     path("<slug:team>/access/<int:user_id>/edit/", views.member_edit, name="member-edit"),
     path("<slug:team>/access/<int:user_id>/remove/", views.member_remove, name="member-remove"),
+    path(
+        "<slug:team>/access/invitations/<uuid:public_id>/resend/",
+        invitations.invitation_resend_view,
+        name="invitation-resend",
+    ),
+    path(
+        "<slug:team>/access/invitations/<uuid:public_id>/revoke/",
+        invitations.invitation_revoke_view,
+        name="invitation-revoke",
+    ),
     path("<slug:team>/leave/", views.team_leave, name="leave"),
     path("<slug:team>/settings/", views.team_settings, name="settings"),
     path("<slug:team>/settings/sso/", views.team_sso, name="sso"),

@@ -27,14 +27,16 @@ from teams.forms import (
     AddCollaboratorForm,
     AddMemberForm,
     AuditFilterForm,
+    InviteForm,
     PeopleFilterForm,
     RemoveForm,
     RoleForm,
     TeamSettingsForm,
     TeamSsoForm,
 )
+from teams.invitations import invitation_send, pending_invitations
 from teams.models import Team
-from teams.selectors import team_app_suggestions, team_grants_of, team_people
+from teams.selectors import membership_of, team_app_suggestions, team_grants_of, team_people
 
 ACCESS_TEMPLATE = "teams/team_access.html"
 
@@ -68,6 +70,7 @@ def _access_page(request: HttpRequest, team: Team, status: int = 200, **forms: A
         "query": page.query,
         "add_member_form": AddMemberForm(),
         "add_collaborator_form": AddCollaboratorForm(team=team),
+        "invitations": pending_invitations(team),
         **forms,
     }
     if request.htmx and request.htmx.target == "member-table":  # type: ignore[attr-defined]
@@ -119,14 +122,40 @@ def member_edit(request: HttpRequest, team: str, user_id: int) -> HttpResponse:
 
 @require_POST
 def member_add(request: HttpRequest, team: str) -> HttpResponse:
-    """Add a member (or change the role of one already there)."""
+    """Add a member. An existing member's role changes after a confirmation (SPEC 7); with invitations on,
+    anyone else gets an invitation by e-mail instead of a membership (SPEC 16)."""
     found = get_team(request, team, perm=p.MANAGE_MEMBERS)
-    form = AddMemberForm(request.POST)
-    outcome = change(request, services.team_member_add, form, team=found)
-    if outcome:
-        membership = outcome.result
-        message = f"Added {membership.user.email} to {found.name} as {membership.role}."
-        return done(request, outcome, message, _access_url(found))
+    existing = membership_of(found, request.POST.get("user", ""))
+    role = request.POST.get("role", "")
+    if existing is not None:
+        if existing.role != role and role in p.TeamRole.values and not request.POST.get("confirm"):
+            context = {"team": found, "membership": existing, "role": role}
+            return render(request, "teams/member_role_confirm.html", context)
+        form: AddMemberForm | InviteForm = AddMemberForm(request.POST)
+        outcome = change(request, services.team_member_add, form, team=found)
+        if outcome:
+            before, user = existing.role, existing.user.email
+            message = (
+                f"Changed role of {user} from {before} to {role}."
+                if before != role
+                else f"{user} is already {role} of {found.name}."
+            )
+            return done(request, outcome, message, _access_url(found))
+    elif found.invite_acceptance:
+        form = InviteForm(request.POST)
+        base_url = request.build_absolute_uri("/")
+        outcome = change(request, invitation_send, form, team=found, base_url=base_url)
+        if outcome:
+            sent = outcome.result
+            message = f"Invited {sent.email} to {found.name} as {sent.role}. The link is valid for 7 days."
+            return done(request, outcome, message, _access_url(found))
+    else:
+        form = AddMemberForm(request.POST)
+        outcome = change(request, services.team_member_add, form, team=found)
+        if outcome:
+            membership = outcome.result
+            message = f"Added {membership.user.email} to {found.name} as {membership.role}."
+            return done(request, outcome, message, _access_url(found))
     return _access_page(request, found, status=422, add_member_form=form)
 
 
@@ -184,6 +213,7 @@ def _settings_initial(team: Team) -> dict[str, Any]:
         "request_max_duration": choice_key(team.request_max_duration),
         "request_permanent_allowed": "yes" if team.request_permanent_allowed else "no",
         "request_locked_apps": "yes" if team.request_locked_apps else "no",
+        "invite_acceptance": team.invite_acceptance,
     }
 
 

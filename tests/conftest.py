@@ -10,6 +10,7 @@ from reviews.services import review_start
 from tests.api_client import api_caller
 from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
 from tests.reviewing import WEB
+from tests.smtp import start_smtp_server, stop_smtp_server
 
 
 def pytest_collection_modifyitems(config, items):
@@ -128,3 +129,21 @@ def clock(monkeypatch):
     frozen = Clock(timezone.now())
     monkeypatch.setattr(timezone, "now", frozen.now)
     return frozen
+
+
+@pytest.fixture(scope="session")
+def smtp_server(tmp_path_factory):
+    server = start_smtp_server(tmp_path_factory.mktemp("smtp"))
+    yield server
+    stop_smtp_server(server)
+
+
+@pytest.fixture
+def mail(smtp_server, settings):
+    """The real SMTP server, with Django's SMTP backend pointed at it (mail leaves when the change commits)."""
+    smtp_server.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    return smtp_server

@@ -44,7 +44,7 @@ LAYERS = [
         "services",
         [
             r"accessctl\.audit\.log",
-            r"(teams|apps)\.(services|collaborators|transfers|operations|temporary|access_requests|expiry)",
+            r"(teams|apps)\.(services|collaborators|transfers|operations|temporary|access_requests|expiry|invitations)",
             r"accessctl\.identity\.(accounts|tokens)",
             r"accessctl\.identity\.sso\.services",
             r"accessctl\.tasks",

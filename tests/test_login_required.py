@@ -26,7 +26,8 @@ def test_only_the_declared_pages_of_our_own_are_public():
         if view.__module__.startswith(("accessctl.", "teams.", "apps."))
     }
     public = {name for name, view in ours.items() if not getattr(view, "login_required", True)}
-    assert public == {"permissions-help", "team_sso_login", "team_sso_callback"}
+    # An invitation link is opened before its person has an account or is signed in.
+    assert public == {"permissions-help", "team_sso_login", "team_sso_callback", "invitation", "invitation-signup"}
 
 
 @pytest.mark.parametrize("path", ["/", "/account/", "/teams/acme/access/", "/apps/myapp/", "/new-app/"])

@@ -251,8 +251,8 @@ def test_team_pages_query_counts_are_flat(client_as, django_assert_num_queries, 
         app = AppFactory(team=team, locked=n % 3 == 0)
         GrantFactory(app=app, user=user, permissions="view,deploy")
     client = client_as(team_admin)
-    # Home: 5, plus "your temporary access" (SPEC 17).
-    for url, count in (("/teams/acme/access/", 5), ("/teams/acme/apps/", 5), ("/", 6)):
+    # Access: 5 plus the pending invitations; home: 5 plus "your temporary access" (SPEC 16, 17).
+    for url, count in (("/teams/acme/access/", 6), ("/teams/acme/apps/", 5), ("/", 6)):
         with django_assert_num_queries(count):
             assert client.get(url).status_code == HTTPStatus.OK
 

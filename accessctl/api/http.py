@@ -107,9 +107,11 @@ def api_view(*methods: str):
 
 # --- Range / Next-Range ----------------------------------------------------------------------------------------
 
+# The start and end may hold dots (e-mails, times): the first ``..`` separates them (an address has none).
 RANGE = re.compile(
     r"^\s*(?P<field>\w+)\s*(?P<open>\]?)(?P<start>[^;]*?)\.\.(?P<end>[^;]*?)\s*(?:;(?P<opts>.*))?$"
 )
+DEFAULT_MAX = 200  # Heroku's default page size
 
 
 @dataclass(frozen=True)
@@ -118,11 +120,11 @@ class Range:
     start: str = ""
     exclusive: bool = False
     end: str = ""
-    max: int = 1000
+    max: int = DEFAULT_MAX
     descending: bool = False
 
 
-def parse_range(request, allowed: tuple[str, ...], default_max: int = 1000) -> Range:
+def parse_range(request, allowed: tuple[str, ...], default_max: int = DEFAULT_MAX) -> Range:
     """Read the ``Range`` header (``name ]acme..; max=10, order=desc``). No header: the first field, all."""
     header = request.headers.get("Range", "").strip()
     if not header:
@@ -162,19 +164,39 @@ def parse_range(request, allowed: tuple[str, ...], default_max: int = 1000) -> R
     )
 
 
-def ranged(request, items, *, allowed: tuple[str, ...], serialize, default_max: int = 1000, key=None):
+def _range_value(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def ranged(
+    request,
+    items,
+    *,
+    allowed: tuple[str, ...],
+    serialize,
+    default_max: int = DEFAULT_MAX,
+    key=None,
+    fields: dict[str, str] | None = None,
+):
     """Answer a list honouring ``Range``: at most ``max`` items, with ``Next-Range`` when more remain.
 
     ``items`` is a queryset (ordered and cut in the database) or a list of objects; ``key(obj, field)`` reads
-    the range field of an object (``getattr`` by default).
+    the range field of an object (``getattr`` by default). ``fields`` maps a range field to the model field
+    that holds it (``{"id": "public_id"}``). A partial answer (206) carries ``Content-Range``.
     """
     rng = parse_range(request, allowed, default_max)
-    key = key or (lambda obj, field: getattr(obj, field))
+    columns: dict[str, str] = fields or {}
+    column = columns.get(rng.field, rng.field)
+
+    def attribute(obj, field: str):
+        return getattr(obj, columns.get(field) or field)
+
+    key = key or attribute
     if isinstance(items, QuerySet):
-        ordering = f"-{rng.field}" if rng.descending else rng.field
+        ordering = f"-{column}" if rng.descending else column
         if rng.start:
             op = ("lt" if rng.exclusive else "lte") if rng.descending else ("gt" if rng.exclusive else "gte")
-            items = items.filter(**{f"{rng.field}__{op}": _coerce(rng.start, items, rng.field)})
+            items = items.filter(**{f"{column}__{op}": _coerce(rng.start, items, column)})
         page = list(items.order_by(ordering)[: rng.max + 1])
     else:
         rows = sorted(items, key=lambda obj: key(obj, rng.field), reverse=rng.descending)
@@ -193,9 +215,10 @@ def ranged(request, items, *, allowed: tuple[str, ...], serialize, default_max: 
     status = 200
     if len(page) > rng.max:
         page = page[: rng.max]
-        last = key(page[-1], rng.field)
+        first, last = (_range_value(key(obj, rng.field)) for obj in (page[0], page[-1]))
         order = ", order=desc" if rng.descending else ""
         headers["Next-Range"] = f"{rng.field} ]{last}..; max={rng.max}{order}"
+        headers["Content-Range"] = f"{rng.field} {first}..{last}"
         status = 206
     return json_response([serialize(obj) for obj in page], status=status, headers=headers)
 

@@ -51,7 +51,8 @@ def team(team_obj, role: str | None) -> dict:
         "id": str(team_obj.public_id),
         "name": team_obj.name,
         "role": role,
-        "type": "enterprise",
+        # The CLI probes team-invite-acceptance only for type "team" (contract 4.1): such a team says so.
+        "type": "team" if team_obj.invite_acceptance else "enterprise",
         "created_at": iso(team_obj.created_at),
         "updated_at": iso(team_obj.updated_at),
         "credit_card_collections": False,
@@ -63,20 +64,35 @@ def team(team_obj, role: str | None) -> dict:
     }
 
 
-def team_features() -> list[dict]:
+def _feature(name: str, enabled: bool, display_name: str, description: str) -> dict:
+    return {
+        "id": str(uuid.uuid5(_NS, f"feature:{name}")),
+        "name": name,
+        "enabled": enabled,
+        "display_name": display_name,
+        "description": description,
+        "doc_url": "",
+        "state": "general",
+        "feedback_email": "",
+        "created_at": None,
+        "updated_at": None,
+    }
+
+
+def team_features(team_obj) -> list[dict]:
     return [
-        {
-            "id": str(uuid.uuid5(_NS, "feature:org-access-controls")),
-            "name": "org-access-controls",
-            "enabled": True,
-            "display_name": "App permissions",
-            "description": "Fine-grained app permissions (view, deploy, operate, manage) for team members.",
-            "doc_url": "",
-            "state": "general",
-            "feedback_email": "",
-            "created_at": None,
-            "updated_at": None,
-        }
+        _feature(
+            "org-access-controls",
+            True,
+            "App permissions",
+            "Fine-grained app permissions (view, deploy, operate, manage) for team members.",
+        ),
+        _feature(
+            "team-invite-acceptance",
+            team_obj.invite_acceptance,
+            "Invitations",
+            "New members are invited by e-mail and join when they accept (admins turn it on in settings).",
+        ),
     ]
 
 
@@ -85,7 +101,7 @@ def member(person, team_obj) -> dict:
     return {
         "id": str(person.public_id),
         "email": person.email,
-        "role": person.team_role,
+        "role": person.team_role or p.COLLABORATOR,
         "federated": person.last_sign_in_federated,
         "identity_provider": None,
         "two_factor_authentication": person.has_mfa,
@@ -238,3 +254,26 @@ def dynos(item, app_obj, current_release) -> list[dict]:
         }
         for n in range(1, item.quantity + 1)
     ]
+
+
+def invitation(inv, account=None) -> dict:
+    """A team invitation (contract 2.5); ``user`` is the invited address's account when it has one."""
+    invited_by = inv.invited_by
+    return {
+        "id": str(inv.public_id),
+        "role": inv.role,
+        "created_at": iso(inv.created_at),
+        "updated_at": iso(inv.sent_at),
+        "expires_at": iso(inv.expires_at),
+        "invited_by": (
+            {"id": str(invited_by.public_id), "email": invited_by.email, "name": invited_by.name or None}
+            if invited_by is not None
+            else None
+        ),
+        "team": {"id": str(inv.team.public_id), "name": inv.team.name},
+        "user": {
+            "id": str(account.public_id) if account is not None else str(uuid.uuid5(_NS, f"invitee:{inv.email}")),
+            "email": inv.email,
+            "name": (account.name or None) if account is not None else None,
+        },
+    }

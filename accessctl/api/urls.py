@@ -2,14 +2,22 @@
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from accessctl.api import views_apps as apps
+from accessctl.api import views_invitations as invitations
 from accessctl.api import views_requests as requests
 from accessctl.api import views_reviews as reviews
 from accessctl.api import views_runtime as runtime
 from accessctl.api import views_teams as teams
 from accessctl.api import views_webhooks as hooks
 from accessctl.api.http import error_response
+
+
+def unrouted(request, *args, **kwargs):
+    """No API route: a JSON 404 for any method (never Django's CSRF page for a POST, PUT or PATCH)."""
+    return handler404(request)
+
 
 urlpatterns = [
     path("account", teams.account),
@@ -20,7 +28,11 @@ urlpatterns = [
     path("teams/apps/<str:app>", apps.team_app),
     path("teams/apps/<str:app>/collaborators", apps.team_app_collaborators),
     path("teams/apps/<str:app>/collaborators/<str:email>", apps.team_app_collaborator),
+    path("teams/invitations/<str:token>", invitations.invitation_detail),
+    path("teams/invitations/<str:token>/accept", invitations.invitation_accept_view),
     path("teams/<str:team>", teams.team_detail),
+    path("teams/<str:team>/invitations", invitations.team_invitations),
+    path("teams/<str:team>/invitations/<str:email>", invitations.team_invitation),
     path("teams/<str:team>/features", teams.team_features),
     path("teams/<str:team>/members", teams.team_members),
     path("teams/<str:team>/members/<str:email>", teams.team_member),
@@ -58,7 +70,7 @@ urlpatterns = [
     path("apps/<str:app>/webhook-deliveries/<str:delivery>", hooks.app_deliveries),
     path("apps/<str:app>/webhook-events", hooks.app_events),
     path("apps/<str:app>/webhook-events/<str:event>", hooks.app_events),
-    re_path(r"", login_not_required(lambda request, *args, **kwargs: handler404(request))),  # JSON, DEBUG or not
+    re_path(r"", login_not_required(csrf_exempt(unrouted))),  # JSON for every method, DEBUG or not
 ]
 
 

@@ -59,7 +59,13 @@ def user_apps(request):
         .exclude(team_id__in=list(hidden_team_ids(request)))
         .select_related("team", "owner")
     )
-    return ranged(request, apps, allowed=("name",), serialize=lambda app: _app_json(request, app))
+    return ranged(
+        request,
+        apps,
+        allowed=("name", "id", "updated_at"),
+        fields={"id": "public_id"},
+        serialize=lambda app: _app_json(request, app),
+    )
 
 
 @api_view("POST")

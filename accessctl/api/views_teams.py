@@ -14,7 +14,7 @@ from accessctl.identity.signin import hidden_team_ids
 from accessctl.web.lookups import get_team
 from apps.selectors import apps_visible_to
 from teams import services
-from teams.selectors import team_people, teams_for
+from teams.selectors import membership_of, team_people, teams_for
 
 
 @api_view("GET")
@@ -55,8 +55,8 @@ def team_detail(request, team):
 @api_view("GET")
 def team_features(request, team):
     """E4: the team's features; ``org-access-controls`` makes the CLI send app permissions."""
-    get_team(request, team, perm=p.LIST_APPS_TEAM)
-    return json_response(s.team_features())
+    found = get_team(request, team, perm=p.LIST_APPS_TEAM)
+    return json_response(s.team_features(found))
 
 
 def _member_json(team, email):
@@ -64,9 +64,10 @@ def _member_json(team, email):
     return s.member(person, team) if person is not None else {}
 
 
-@api_view("GET", "PUT", "PATCH")
+@api_view("GET", "PUT", "POST", "PATCH")
 def team_members(request, team):
-    """E5 list members; E6 (PUT) add or change a role; E7 (PATCH) change a role (admin or member only).
+    """E5 list members and collaborators (role ``collaborator``, as Heroku lists them); E6 (PUT, or POST)
+    add (201) or change a role (200); E7 (PATCH) change a role (admin or member only).
 
     Collaborators get 403 (not 404) on the list: the CLI's ``access`` tolerates a 403 there only.
     """
@@ -74,11 +75,14 @@ def team_members(request, team):
     if request.method == "GET":
         if not request.user.has_perm(p.VIEW_TEAM, team):
             raise PermissionDenied(f"Only members of {team.name} can list its members.")
-        people = team_people(team).exclude(team_role=None)  # type: ignore[misc]  # an annotation
+        people = team_people(team)
         return ranged(request, people, allowed=("email",), serialize=lambda person: s.member(person, team))
     data = parse_body(request, MemberBody)
-    if request.method == "PUT":
+    status = 200
+    if request.method in ("PUT", "POST"):
         user = user_for_email(data.email, create=True)
+        if membership_of(team, user.email) is None:
+            status = 201
         services.team_member_add(
             actor=request.user, team=team, user=user, role=data.role, origin=origin(request)
         )
@@ -91,7 +95,7 @@ def team_members(request, team):
             origin=origin(request),
             allowed_roles=p.MEMBERS_SET_ROLES,
         )
-    return json_response(_member_json(team, data.email))
+    return json_response(_member_json(team, data.email), status=status)
 
 
 @api_view("DELETE")

@@ -10,7 +10,7 @@ from apps.models import App, Grant
 from apps.operations import app_config_update
 from apps.services import app_create, app_grant_add, app_lock
 from teams.models import Team
-from teams.services import team_create, team_member_add
+from teams.services import team_create, team_member_add, team_settings_update
 
 PASSWORD = "accessctl-demo"
 ACTOR = SystemActor("system:demo")
@@ -26,6 +26,7 @@ TEAMS = {
     "acme": [("admin@acme.test", "admin"), ("member@acme.test", "member"), ("viewer@acme.test", "viewer")],
     "acme-widgets": [("admin@acme.test", "admin"), ("joe@acme.com", "member")],
 }
+INVITING_TEAMS = {"acme-widgets"}  # team-invite-acceptance on (SPEC 16): members:add sends invitations there
 APPS = [("test", False), ("myapp", True), ("website-staging", False), ("website-prod", True)]
 GRANTS = [
     ("website-staging", "member@acme.test", ["view", "deploy"]),
@@ -46,6 +47,8 @@ class Command(BaseCommand):
                 team = team_create(actor=ACTOR, name=team_name, admin=users[members[0][0]], origin=COMMAND)
             for email, role in members:
                 team_member_add(actor=ACTOR, team=team, user=users[email], role=role, origin=COMMAND)
+            if team_name in INVITING_TEAMS and not team.invite_acceptance:
+                team_settings_update(actor=ACTOR, team=team, origin=COMMAND, invite_acceptance=True)
         acme = Team.objects.get(name="acme")
         for name, locked in APPS:
             app = App.objects.filter(name=name).first()
