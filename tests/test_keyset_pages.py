@@ -78,7 +78,7 @@ def test_a_broken_cursor_shows_the_first_page(client_as, team_admin, people):
 @pytest.mark.parametrize("query", ["", "?after=p060%40acme.test", "?last=1", "?before=p070%40acme.test"])
 def test_every_page_of_people_costs_the_same_queries(client_as, django_assert_num_queries, team_admin, people, query):
     client = client_as(team_admin)
-    with django_assert_num_queries(6)  # with the pending invitations:
+    with django_assert_num_queries(6):  # with the pending invitations
         assert client.get(f"/teams/acme/access/{query}").status_code == HTTPStatus.OK
 
 
