@@ -2,14 +2,16 @@
 
 - ``apps_visible_to(user)``: the apps a user may view (a queryset, for pagination);
 - ``app_rows_for(user, apps)``: those apps with the user's effective permissions and the reason;
-- ``app_access_rows(app)``: who has access to an app, with permissions and reason.
+- ``app_access_people(app)`` / ``access_rows(app, people)``: who has access to an app (a queryset, for
+  pagination), then those people with permissions and reason; ``app_access_rows(app)`` is all of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 
 from accessctl.access import policy as p
 from accessctl.access.facts import access_for
@@ -75,45 +77,74 @@ class AppAccess:
     """Team members and viewers who see the app through their role only (summarised, not listed)."""
 
 
-def app_access_rows(app: App) -> AppAccess:
-    """Everyone with access to an app and why: team admins, grant holders, the owner. Three queries.
-
-    Each row's permissions come from ``policy.resolve`` over that user's facts about this one app.
+def app_access_people(app: App) -> QuerySet[User]:
+    """The people an app's Access page lists, by e-mail: its team's admins, its grant holders and the owner of
+    a personal app, active only (anyone else listed would resolve to no permissions). Each is annotated with
+    ``app_team_role`` (``None`` outside the team) and ``app_grant`` (the granted set, ``None`` without a
+    grant). One query, however it is sliced, so a keyset page of it costs one query.
     """
-    roles: dict[int, str] = {}
-    users: dict[int, User] = {}
-    grants: dict[int, frozenset[p.AppPerm]] = {}
-    implicit = 0
-    for grant in Grant.objects.filter(app=app).select_related("user"):
-        grants[grant.user_id] = grant.permissions
-        users[grant.user_id] = grant.user
+    grants = Grant.objects.filter(app=app, user=OuterRef("pk")).order_by()
+    listed = Q(Exists(grants))
+    role: Subquery | Value
     if app.team_id:
-        relevant = Q(role=TeamRole.ADMIN) | Q(user_id__in=list(grants))
-        for membership in Membership.objects.filter(relevant, team_id=app.team_id).select_related("user"):
-            roles[membership.user_id] = membership.role
-            users[membership.user_id] = membership.user
-        implicit = (
-            Membership.objects.filter(team_id=app.team_id, user__is_active=True)
-            .exclude(role=TeamRole.ADMIN)
-            .exclude(user_id__in=list(grants))
-            .count()
-        )
-    if app.owner is not None:
-        users[app.owner.pk] = app.owner
+        memberships = Membership.objects.filter(team_id=app.team_id, user=OuterRef("pk")).order_by()
+        listed |= Q(Exists(memberships.filter(role=TeamRole.ADMIN)))
+        role = Subquery(memberships.values("role")[:1])
+    else:
+        role = Value(None, output_field=CharField())
+        if app.owner_id:
+            listed |= Q(pk=app.owner_id)
+    permissions = Subquery(grants.values("permissions")[:1], output_field=Grant._meta.get_field("permissions"))
+    people = User.objects.filter(listed, is_active=True)
+    return people.annotate(app_team_role=role, app_grant=permissions).order_by("email")
+
+
+def access_rows(app: App, people: Iterable[User]) -> list[AccessRow]:
+    """Rows of people from :func:`app_access_people`, in their order, each with ``policy.resolve`` over that
+    user's facts about this one app. No queries."""
     rows = []
-    for user_id, user in users.items():
+    for user in people:
+        role, granted = user.app_team_role, user.app_grant  # type: ignore[attr-defined]
         facts = Access(
-            user_id=user_id,
+            user_id=user.pk,
             is_active=user.is_active,
-            roles={app.team_id: TeamRole(roles[user_id])} if app.team_id and user_id in roles else {},
-            grants={app.pk: grants[user_id]} if user_id in grants else {},
-            grant_teams={app.pk: app.team_id} if user_id in grants else {},
+            roles={app.team_id: TeamRole(role)} if app.team_id and role else {},
+            grants={app.pk: granted} if granted is not None else {},
+            grant_teams={app.pk: app.team_id} if granted is not None else {},
         )
         perms, reason = p.resolve(facts, app)
-        if not perms:
-            continue
-        role = "owner" if reason == Reason.OWNER else roles.get(user_id, p.COLLABORATOR)
-        rows.append(AccessRow(user=user, role=role, perms=p.sorted_perms(perms), reason=reason))
+        if perms:
+            shown = "owner" if reason == Reason.OWNER else role or p.COLLABORATOR
+            rows.append(AccessRow(user=user, role=shown, perms=p.sorted_perms(perms), reason=reason))
+    return rows
+
+
+def implicit_viewers(app: App) -> int:
+    """Active team members and viewers without a grant on the app: they see it through their role only (the
+    Access page's summary line). One ``COUNT`` on a team app, none on a personal one."""
+    if not app.team_id:
+        return 0
+    granted = Grant.objects.filter(app=app, user=OuterRef("user_id")).order_by()
+    return (
+        Membership.objects.filter(team_id=app.team_id, user__is_active=True)
+        .exclude(role=TeamRole.ADMIN)
+        .filter(~Exists(granted))
+        .order_by()
+        .count()
+    )
+
+
+def app_access_row(app: App, user_id: int) -> AccessRow | None:
+    """One person's row of the Access page (``None`` if they are not listed). One query."""
+    rows = access_rows(app, app_access_people(app).filter(pk=user_id))
+    return rows[0] if rows else None
+
+
+def app_access_rows(app: App) -> AppAccess:
+    """Everyone with access to an app and why: the owner, team admins, then grant holders by e-mail, and the
+    count of implicit viewers. Two queries (the pages list :func:`app_access_people` a keyset page at a time).
+    """
+    rows = access_rows(app, app_access_people(app))
     order = {Reason.ADMIN_ROLE: 1, Reason.OWNER: 0}
     rows.sort(key=lambda r: (order.get(r.reason, 2), r.user.email))
-    return AppAccess(rows=rows, implicit_viewers=implicit)
+    return AppAccess(rows=rows, implicit_viewers=implicit_viewers(app))

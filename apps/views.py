@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -14,11 +15,12 @@ from accessctl.access import policy as p
 from accessctl.identity.models import User
 from accessctl.identity.signin import hidden_team_ids
 from accessctl.web.changes import change, done, pencil_form, pencil_saved
+from accessctl.web.keyset import keyset_page
 from accessctl.web.lookups import get_app
 from apps import services
 from apps.forms import AddUserForm, CreateAppForm, GrantForm
 from apps.models import DYNO_SIZES, App
-from apps.selectors import AccessRow, app_access_rows
+from apps.selectors import AccessRow, access_rows, app_access_people, app_access_row, implicit_viewers
 from teams.selectors import teams_for
 
 ACCESS_TEMPLATE = "apps/app_access.html"
@@ -45,7 +47,18 @@ def app_detail(request: HttpRequest, app: str) -> HttpResponse:
 
 
 def _access_page(request: HttpRequest, app: App, status: int = 200, **forms: Any) -> HttpResponse:
-    context = {"app": app, "access": app_access_rows(app), "add_form": AddUserForm(), **forms}
+    """One keyset page of the people with access (by e-mail) and the implicit-viewer summary: two queries."""
+    page = keyset_page(request, app_access_people(app), keys=("email",), size=settings.PAGE_SIZE)
+    context = {
+        "app": app,
+        "page": page,
+        "rows": access_rows(app, page),
+        "implicit_viewers": implicit_viewers(app),
+        # the grant table refreshes itself (after a lock change) on the page it shows, never on a POST's URL
+        "table_url": request.get_full_path() if request.method == "GET" else _access_url(app),
+        "add_form": AddUserForm(),
+        **forms,
+    }
     if request.htmx and request.htmx.target == "grant-table":  # type: ignore[attr-defined]
         return render(request, f"{ACCESS_TEMPLATE}#grant-table", context)
     return render(request, ACCESS_TEMPLATE, context, status=status)
@@ -57,10 +70,10 @@ def app_access(request: HttpRequest, app: str) -> HttpResponse:
 
 
 def _row(app: App, user_id: int) -> AccessRow:
-    for row in app_access_rows(app).rows:
-        if row.user.pk == user_id:
-            return row
-    raise Http404("This user has no access to the app.")
+    row = app_access_row(app, user_id)
+    if row is None:
+        raise Http404("This user has no access to the app.")
+    return row
 
 
 def grant_row(request: HttpRequest, app: str, user_id: int) -> HttpResponse:
