@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.test import override_settings
 
@@ -14,10 +15,18 @@ from accessctl.bench.seed import World
 from accessctl.bench.timing import Result, Variant, measure
 from accessctl.identity.models import User
 from apps.models import App, Grant
-from apps.selectors import app_access_rows, app_rows_for, apps_visible_to
+from apps.selectors import (
+    access_rows,
+    app_access_people,
+    app_access_rows,
+    app_rows_for,
+    apps_visible_to,
+    implicit_viewers,
+)
 from teams.models import Membership
 
 LOOP = 1_000
+PAGE_SIZE = settings.PAGE_SIZE
 
 
 def _fresh(user: User) -> User:
@@ -125,10 +134,17 @@ def _rules_candidates(app: App) -> list[User]:
     return list(users.values())
 
 
+def _page_data(app: App) -> tuple[list[Any], int]:
+    """What the Access page reads: its first page of people (size + 1 rows) and the implicit-viewer count."""
+    people = app_access_people(app)[: PAGE_SIZE + 1]
+    return access_rows(app, people), implicit_viewers(app)
+
+
 def app_access(world: World, rounds: int) -> list[Result]:
-    """(d) who has access to the 500-grant app and why."""
+    """(d) who has access to the 500-grant app and why: every row, and the page the Access page shows."""
     app = App.objects.select_related("team", "owner").get(pk=world.big_app.pk)
-    return measure(
+    by_email = Grant.objects.filter(app=app).select_related("user").order_by("user__email")
+    results = measure(
         "d app Access data (500 grants)",
         [
             Variant("floor", lambda: list(Grant.objects.filter(app=app).select_related("user"))),
@@ -136,6 +152,12 @@ def app_access(world: World, rounds: int) -> list[Result]:
             Variant("rules", lambda: rivals.rules_app_access(app, _rules_candidates(app))),
             Variant("guardian", lambda: rivals.guardian_app_access(app)),  # last: ~9,000 queries a call
         ],
+        rounds,
+        baseline="floor",
+    )
+    return results + measure(
+        "d app Access page data (first page)",
+        [Variant("floor", lambda: list(by_email[: PAGE_SIZE + 1])), Variant("accessctl", lambda: _page_data(app))],
         rounds,
         baseline="floor",
     )
