@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_backends
 from django.contrib.auth.backends import ModelBackend
 from django.test import override_settings
 
 from accessctl.access import policy as p
+from accessctl.access.backend import AccessBackend
 from accessctl.access.facts import access_for, forget_access
 from accessctl.bench import rivals
 from accessctl.bench.seed import World
@@ -78,6 +80,7 @@ def warm(world: World, rounds: int) -> list[Result]:
 
     with _model_backend():
         user.has_perm("apps.view_app")
+    backend = AccessBackend()
     return measure(
         "b warm has_perm",
         [
@@ -93,6 +96,11 @@ def warm(world: World, rounds: int) -> list[Result]:
                     per=LOOP),
             Variant("rules other app", lambda: [rivals.RULES.test_rule("deploy", user, a) for a in cycle],
                     per=LOOP),
+            # Where the time of a check goes: Django's own part (User.has_perm, _user_has_perm and
+            # get_backends, which imports and instantiates every backend on every call), and our backend alone.
+            Variant("Django get_backends() alone", lambda: [get_backends() for _ in range(LOOP)], per=LOOP),
+            Variant("AccessBackend.has_perm alone, other app",
+                    lambda: [backend.has_perm(user, p.DEPLOY_APP, a) for a in cycle], per=LOOP),
         ],
         rounds,
         baseline="ModelBackend warm",
