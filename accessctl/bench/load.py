@@ -151,8 +151,22 @@ def expected_status(target: dict[str, str]) -> int:
     return status
 
 
-def run_wrk(target: dict[str, str], ok: int) -> dict[str, Any]:
-    """One bounded wrk run at one page; its JSON line from ``load.lua``."""
+def workers_cpu(master: int) -> float:
+    """CPU seconds the gunicorn workers (children of ``master``) have used: what a request costs the server
+    whatever else the machine runs (wall-clock latencies also hold the time spent waiting for a core)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:  # fields after the name: state, ppid, ..., utime (12th), stime (13th)
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(target: dict[str, str], ok: int, master: int) -> dict[str, Any]:
+    """One bounded wrk run at one page; its JSON line from ``load.lua``, plus the workers' CPU a request."""
     env = {
         **os.environ,
         "LOAD_PATH": target["path"],
@@ -164,13 +178,16 @@ def run_wrk(target: dict[str, str], ok: int) -> dict[str, Any]:
     }
     command = ["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--timeout", "10s"]
     command += ["-s", str(LUA), f"http://{HOST}:{PORT}"]
+    cpu = workers_cpu(master)
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True, timeout=SECONDS + 60)
-    return json.loads([line for line in out.stdout.splitlines() if line.startswith("{")][-1])
+    result = json.loads([line for line in out.stdout.splitlines() if line.startswith("{")][-1])
+    result["cpu_ms"] = round((workers_cpu(master) - cpu) * 1000 / max(result["requests"], 1), 2)
+    return result
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Medians over the rounds; errors summed."""
-    keys = ("rps", "p50_ms", "p95_ms", "p99_ms")
+    keys = ("rps", "p50_ms", "p95_ms", "p99_ms", "cpu_ms")
     summary: dict[str, Any] = {key: round(statistics.median(r[key] for r in runs), 2) for key in keys}
     summary["requests"] = sum(r["requests"] for r in runs)
     summary["errors"] = sum(r["bad_status"] + r["socket_errors"] for r in runs)
@@ -185,12 +202,14 @@ def check() -> dict[str, Any]:
 
 def table(results: dict[str, Any]) -> str:
     """The medians, one line a page and mode."""
-    lines = [f"{'page':28} {'mode':18} {'rps':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}"]
+    lines = [
+        f"{'page':28} {'mode':18} {'rps':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'cpu ms':>7} errors"
+    ]
     for mode, pages in results.items():
         for name, r in pages.items():
             lines.append(
                 f"{name:28} {mode:18} {r['rps']:7.1f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p99_ms']:8.1f}"
-                f" {r['errors']:6d}"
+                f" {r['cpu_ms']:7.1f} {r['errors']:6d}"
             )
     return "\n".join(lines)
 
@@ -220,7 +239,9 @@ def main() -> int:
                 if mode != "alone":
                     stream.start(before["roles"] if round_number == 0 else stream.roles)
                 for target in pages:
-                    runs[mode].setdefault(target["name"], []).append(run_wrk(target, status[target["name"]]))
+                    runs[mode].setdefault(target["name"], []).append(
+                        run_wrk(target, status[target["name"]], server.pid)
+                    )
                 if mode != "alone":
                     stream.stop()
             print(f"round {round_number + 1}/{ROUNDS} done")
