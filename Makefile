@@ -10,7 +10,7 @@ HEROKU_CLI_VERSION := 11.10.0
 HEROKU := .cache/heroku-cli/node_modules/.bin/heroku
 OIDC_PROVIDER := .cache/idp/node_modules/oidc-provider/package.json
 
-.PHONY: install run test lint migrate demo clean heroku-cli test-idp bench
+.PHONY: install run test lint migrate demo clean heroku-cli test-idp bench load
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ lint: install
 ## The performance benchmark (docs/performance.md): its own database (SQLite, or DATABASE_URL's server + _bench).
 bench: install
 	$(BIN)/python manage.py bench --out bench.json
+
+## The load run (docs/performance.md): gunicorn (production settings, 2 workers) and wrk (apt-get install wrk) on
+## 127.0.0.1, against a PostgreSQL database of its own (LOAD_DATABASE_URL, default .../accessctl_load).
+load: install
+	$(BIN)/python -m accessctl.bench.load
 
 ## Everything the build and the tests leave behind.
 clean:

@@ -80,11 +80,6 @@ class Access:
     roles: Mapping[int, TeamRole] = field(default_factory=dict)
     grants: Mapping[int, frozenset[AppPerm]] = field(default_factory=dict)
     grant_teams: Mapping[int, int | None] = field(default_factory=dict)
-    resolved: dict[tuple[Any, ...], tuple[frozenset[AppPerm], Reason]] = field(
-        default_factory=dict, init=False, compare=False, repr=False, hash=False
-    )
-    """Memo of :func:`resolve` for this snapshot, keyed by the app attributes it reads (never stale: the
-    snapshot is immutable, and an app that moves to another team or owner gets a new key)."""
     temporary: Mapping[int, TemporaryGrant] = field(default_factory=dict)
     now: datetime | None = None
 
@@ -121,34 +116,42 @@ NO_ACCESS = Access(user_id=None, is_active=False)
 """The null object for anonymous and unknown users: every check denies."""
 
 
-def resolve(access: Access, app: AppLike) -> tuple[frozenset[AppPerm], Reason]:
-    """The user's effective permissions on an app and why (SPEC section 5, in its order). Memoised per app."""
-    key = (app.id, app.team_id, app.owner_id)
-    found = access.resolved.get(key)
-    if found is None:
-        found = _resolve(access, app)
-        if access.user_id is not None:  # never grow the shared NO_ACCESS null object
-            access.resolved[key] = found
-    return found
+Answer = tuple[frozenset[AppPerm], Reason]
+VIEW_ONLY: frozenset[AppPerm] = frozenset({AppPerm.VIEW})
+_NONE: Answer = (NO_PERMS, Reason.NONE)
+_ADMIN: Answer = (ALL_PERMS, Reason.ADMIN_ROLE)
+_OWNER: Answer = (ALL_PERMS, Reason.OWNER)
+_PERSONAL_GRANT: Answer = (PERSONAL_COLLABORATOR_PERMS, Reason.GRANT)
+_TEAM_VIEW: Answer = (VIEW_ONLY, Reason.TEAM_VIEW)
+_BY_ROLE: Mapping[TeamRole | None, Answer] = {
+    TeamRole.ADMIN: _ADMIN,
+    TeamRole.MEMBER: _TEAM_VIEW,
+    TeamRole.VIEWER: _TEAM_VIEW,
+}
+"""What a team role alone gives on any app of the team (admins: everything, before any grant)."""
 
 
-def _resolve(access: Access, app: AppLike) -> tuple[frozenset[AppPerm], Reason]:
+def resolve(access: Access, app: AppLike) -> Answer:
+    """The user's effective permissions on an app and why (SPEC section 5, in its order).
+
+    A few dict lookups and no allocation but the grant's answer, so there is nothing worth memoising: the
+    answers of the roles are the constants above, and each attribute of the app is read once (an ORM
+    foreign-key attribute such as ``team_id`` is a Python descriptor call).
+    """
     if not access.is_active or access.user_id is None:
-        return NO_PERMS, Reason.NONE
-    if app.team_id is not None and access.roles.get(app.team_id) == TeamRole.ADMIN:
-        return ALL_PERMS, Reason.ADMIN_ROLE
-    granted = access.grant_on(app.id)
-    if app.team_id is None:
+        return _NONE
+    team_id = app.team_id
+    if team_id is None:
         if app.owner_id == access.user_id:
-            return ALL_PERMS, Reason.OWNER
-        if granted is not None:
-            return PERSONAL_COLLABORATOR_PERMS, Reason.GRANT
-        return NO_PERMS, Reason.NONE
-    if granted is not None:
-        return granted | {AppPerm.VIEW}, Reason.GRANT
-    if access.roles.get(app.team_id) in (TeamRole.MEMBER, TeamRole.VIEWER):
-        return frozenset({AppPerm.VIEW}), Reason.TEAM_VIEW
-    return NO_PERMS, Reason.NONE
+            return _OWNER
+        return _PERSONAL_GRANT if access.grant_on(app.id) is not None else _NONE
+    by_role = _BY_ROLE.get(access.roles.get(team_id), _NONE)
+    if by_role is _ADMIN:
+        return _ADMIN
+    granted = access.grant_on(app.id)  # a temporary grant counts only while it is live at ``access.now``
+    if granted is None:
+        return by_role
+    return (granted if AppPerm.VIEW in granted else granted | VIEW_ONLY), Reason.GRANT
 
 
 def app_perms(access: Access, app: AppLike) -> frozenset[AppPerm]:

@@ -31,7 +31,7 @@ def pages(world: World, rounds: int) -> list[Result]:
         ("e team Access last page", "/teams/bench/access/?last=1", lambda: list(people.reverse()[:50])),
         ("g home", "/", lambda: list(App.objects.filter(team=world.team).order_by("name")[:50])),
         ("g app Access (500 grants)", f"/apps/{big}/access/",
-         lambda: list(Grant.objects.filter(app=world.big_app).select_related("user"))),
+         lambda: list(Grant.objects.filter(app=world.big_app).select_related("user").order_by("user__email")[:51])),
         ("g app overview", f"/apps/{big}/", lambda: list(App.objects.filter(name=big))),
     ]
     results = []

@@ -9,7 +9,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
 os.environ["DEBUG"] = "0"
 
-import dj_database_url
+import environ
 
 from accessctl.settings import *  # noqa: F403
 from accessctl.settings import BASE_DIR, INSTALLED_APPS
@@ -27,8 +27,8 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 _url = os.environ.get("DATABASE_URL")
 if _url:
-    _db = dj_database_url.parse(_url)
+    _db = environ.Env.db_url_config(_url)
     _db["NAME"] = f"{_db['NAME']}_bench"
 else:
-    _db = dj_database_url.parse(f"sqlite:///{BASE_DIR / 'bench.sqlite3'}")
+    _db = environ.Env.db_url_config(f"sqlite:///{BASE_DIR / 'bench.sqlite3'}")
 DATABASES = {"default": _db}

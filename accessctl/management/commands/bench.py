@@ -30,6 +30,7 @@ class Command(BaseCommand):
         start = time.perf_counter()
         world = seed.seed()
         seed.seed_guardian(world)
+        seed.analyze()  # the guardian tables too
         seeded = time.perf_counter() - start
         self.stdout.write(f"{label}: seeded in {seeded:.1f}s; {rounds} rounds per case")
         results = []
