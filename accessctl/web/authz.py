@@ -23,79 +23,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 
-from accessctl.access import policy as p
 from accessctl.api.http import error_response
+from accessctl.web.routes_authz import API, DELETE, GET, PAGES, PATCH, POST, PUT, R, Rule
+
+__all__ = ["API", "DELETE", "GET", "PAGES", "PATCH", "POST", "PUT", "AuthzMiddleware", "R", "Rule"]
 
 log = logging.getLogger("accessctl.authz")
-
-GET, POST, PUT, PATCH, DELETE = "GET", "POST", "PUT", "PATCH", "DELETE"
-
-
-@dataclass(frozen=True)
-class Rule:
-    perm: str | None
-    on: str | None = None  # "app" | "team" | None: the URL keyword argument naming the object
-    public: bool = False  # no sign-in needed (pages only)
-    own: bool = False  # acts on the user's own things only (others' answer 404)
-    by_field: Mapping[str, str] = field(default_factory=dict)  # API: body field -> permission
-    # A personal app has no team: a team route on one answers 422 (``/teams/apps/{app}``).
-    team_app_only: bool = False
-
-
-def R(perm: str | None = None, on: str | None = None, **kwargs: object) -> Rule:
-    return Rule(perm, on, **kwargs)  # type: ignore[arg-type]
-
-
-App, Team = "app", "team"
-
-# Pages: URL name -> {method: rule}. HEAD follows GET.
-PAGES: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
-    {
-        "home": {GET: R()},
-        "permissions-help": {GET: R(public=True)},
-        "account": {GET: R(own=True)},
-        "token-create": {POST: R(own=True)},
-        "token-revoke": {POST: R(own=True)},
-        "app-create": {GET: R(), POST: R()},  # a team app needs create_app on the team: the service checks
-        "teams:apps": {GET: R(p.LIST_APPS_TEAM, Team)},
-        "teams:access": {GET: R(p.VIEW_TEAM, Team)},
-        "teams:member-add": {POST: R(p.MANAGE_MEMBERS, Team)},
-        "teams:collaborator-add": {POST: R(p.MANAGE_MEMBERS, Team)},
-        "teams:member-row": {GET: R(p.VIEW_TEAM, Team)},
-        "teams:member-edit": {GET: R(p.MANAGE_MEMBERS, Team), POST: R(p.MANAGE_MEMBERS, Team)},
-        "teams:member-remove": {GET: R(p.MANAGE_MEMBERS, Team), POST: R(p.MANAGE_MEMBERS, Team)},
-        "teams:leave": {POST: R(p.LEAVE_TEAM, Team)},
-        "teams:settings": {GET: R(p.MANAGE_SETTINGS_TEAM, Team), POST: R(p.MANAGE_SETTINGS_TEAM, Team)},
-        "teams:sso": {POST: R(p.MANAGE_SETTINGS_TEAM, Team)},
-        "teams:audit": {GET: R(p.VIEW_AUDIT_TEAM, Team)},
-        "apps:detail": {GET: R(p.VIEW_APP, App)},
-        "apps:access": {GET: R(p.VIEW_APP, App)},
-        "apps:grant-add": {POST: R(p.MANAGE_ACCESS_APP, App)},
-        "apps:grant-row": {GET: R(p.VIEW_APP, App)},
-        "apps:grant-edit": {GET: R(p.MANAGE_ACCESS_APP, App), POST: R(p.MANAGE_ACCESS_APP, App)},
-        "apps:grant-remove": {POST: R(p.MANAGE_ACCESS_APP, App)},
-        "apps:lock": {POST: R(p.LOCK_APP, App)},
-        "apps:unlock": {POST: R(p.LOCK_APP, App)},
-        "apps:join": {POST: R(p.JOIN_APP, App)},
-        "apps:leave": {POST: R(p.LEAVE_APP, App)},
-        "apps:settings": {GET: R(p.SETTINGS_APP, App)},
-        "apps:config-set": {POST: R(p.EDIT_CONFIG_APP, App)},
-        "apps:config-unset": {POST: R(p.EDIT_CONFIG_APP, App)},
-        "apps:rename": {POST: R(p.RENAME_APP, App)},
-        "apps:transfer": {POST: R(p.TRANSFER_APP, App)},
-        "apps:delete": {POST: R(p.DELETE_APP, App)},
-        "apps:scale": {POST: R(p.SCALE_APP, App)},
-        "apps:restart": {POST: R(p.RESTART_APP, App)},
-        "apps:maintenance": {POST: R(p.MAINTENANCE_APP, App)},
-        "apps:deploy": {POST: R(p.DEPLOY_RELEASE_APP, App)},
-        "apps:rollback": {POST: R(p.ROLLBACK_APP, App)},
-    }
-)
 
 # Route prefixes whose views guard themselves (see the module docstring).
 DELEGATED: Mapping[str, str] = MappingProxyType(
@@ -104,53 +41,6 @@ DELEGATED: Mapping[str, str] = MappingProxyType(
         "admin/": "Django admin: is_staff, then model permissions per view (the support group)",
     }
 )
-
-# The Platform API (accessctl.api.urls): URL name -> {method: rule}.
-API: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
-    {
-        "account": {GET: R(own=True)},
-        "app-transfers": {POST: R(p.TRANSFER_APP, App)},  # the app is named in the body
-        "teams": {GET: R(own=True)},
-        "team-permissions": {GET: R()},
-        "team-apps-create": {POST: R(p.CREATE_APP_TEAM, Team)},  # the team is named in the body
-        "team-app": {
-            GET: R(p.VIEW_APP, App, team_app_only=True),
-            PATCH: R(p.LOCK_APP, App, team_app_only=True, by_field={"locked": p.LOCK_APP, "owner": p.TRANSFER_APP}),
-        },
-        "team-app-collaborators": {POST: R(p.MANAGE_ACCESS_APP, App, team_app_only=True)},
-        "team-app-collaborator": {PATCH: R(p.MANAGE_ACCESS_APP, App, team_app_only=True)},
-        "team": {GET: R(p.LIST_APPS_TEAM, Team)},
-        "team-features": {GET: R(p.LIST_APPS_TEAM, Team)},
-        # Collaborators get 403 on the member list (the CLI's `access` tolerates only that): VIEW_TEAM.
-        "team-members": {
-            GET: R(p.VIEW_TEAM, Team),
-            PUT: R(p.MANAGE_MEMBERS, Team),
-            PATCH: R(p.MANAGE_MEMBERS, Team),
-        },
-        "team-member": {DELETE: R(p.MANAGE_MEMBERS, Team)},
-        "team-apps": {GET: R(p.LIST_APPS_TEAM, Team)},
-        "user-apps": {GET: R(own=True)},
-        "apps": {POST: R()},  # a personal app of the caller
-        "app": {
-            GET: R(p.VIEW_APP, App),
-            PATCH: R(p.RENAME_APP, App, by_field={"name": p.RENAME_APP, "maintenance": p.MAINTENANCE_APP}),
-            DELETE: R(p.DELETE_APP, App),
-        },
-        "app-collaborators": {GET: R(p.VIEW_APP, App), POST: R(p.MANAGE_ACCESS_APP, App)},
-        "app-collaborator": {DELETE: R(p.MANAGE_ACCESS_APP, App)},  # one's own e-mail: leave (LEAVE_APP)
-        "app-addons": {GET: R(p.VIEW_APP, App)},
-        "app-pipeline-couplings": {GET: R(p.VIEW_APP, App)},
-        "config-vars": {GET: R(p.EDIT_CONFIG_APP, App), PATCH: R(p.EDIT_CONFIG_APP, App)},  # values are secrets
-        "releases": {GET: R(p.VIEW_APP, App), POST: R(p.ROLLBACK_APP, App)},  # a rollback
-        "release": {GET: R(p.VIEW_APP, App)},
-        "formation": {GET: R(p.VIEW_APP, App), PATCH: R(p.SCALE_APP, App)},
-        "formation-type": {DELETE: R(p.RESTART_APP, App)},
-        "dynos": {GET: R(p.VIEW_APP, App), DELETE: R(p.RESTART_APP, App)},
-        "dyno": {DELETE: R(p.RESTART_APP, App)},
-        "not-found": {},  # the catch-all: every method answers 404 in the Heroku shape
-    }
-)
-
 
 def is_delegated(request: HttpRequest) -> bool:
     match = request.resolver_match
