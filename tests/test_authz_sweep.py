@@ -8,6 +8,7 @@ app state, audit events). Each request runs in a transaction that is rolled back
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from functools import partial
@@ -91,9 +92,50 @@ BODIES = {
     ("config-vars", "PATCH"): {"LOG_LEVEL": "debug"},
     ("releases", "POST"): {"release": "1"},
     ("formation", "PATCH"): {"updates": [{"type": "web", "quantity": 2}]},
+    ("team-invitations", "PUT"): {"email": "another@acme.test", "role": "member"},
+    ("team-access-reviews", "POST"): {"due_date": "2099-01-01"},
+    ("team-access-review", "PATCH"): {"status": "closed"},
+    ("team-access-review-item", "PATCH"): {"decision": "keep"},
+    ("team-webhooks", "POST"): {"url": "https://93.184.215.14/new", "level": "notify"},
+    ("team-webhook", "PATCH"): {"level": "sync"},
+    ("app-webhooks", "POST"): {"url": "https://93.184.215.14/new", "level": "notify", "include": ["api:release"]},
+    ("app-webhook", "PATCH"): {"level": "sync"},
+    ("app-access-requests", "POST"): {"permissions": ["deploy"], "duration": "1d", "reason": "Release day"},
+    ("app-access-request", "PATCH"): {"status": "approved"},
+}
+# Page forms, so that an allowed POST reaches the service (``{item}``: the review item's form prefix).
+PAGE_BODIES = {
+    "apps:request-deny": {"note": "Not now"},
+    "apps:request-access": {"permissions": ["deploy"], "duration": "1d", "reason": "Release day"},
+    "apps:temporary-extend": {"expires_at": "2099-01-01T00:00"},
+    "reviews:item-decide": {"item-{item}-decision": "keep"},
+    "reviews:list": {"due_date": "2099-01-01"},
+    "teams:webhook-add": {"url": "https://93.184.215.14/new", "level": "notify"},
+    "apps:webhook-add": {"url": "https://93.184.215.14/new", "level": "notify", "include": ["api:release"]},
 }
 FIELD_BODIES = {("app", "PATCH"): {"maintenance": {"maintenance": True}},
                 ("team-app", "PATCH"): {"owner": {"owner": "admin@acme.test"}}}
+
+
+def route_values(world, route: str, base: dict[str, str]) -> dict[str, str]:
+    """The URL keyword arguments of ``route``: the world's objects, the team's or the app's by the route's side."""
+    side = "team" if route.startswith("teams/") else "app"
+    own = {key: world.kwargs[f"{side}_{key}"] for key in ("hook", "delivery", "event")}
+    return {**base, **world.kwargs, **own}
+
+
+def further(name: str, method: str, user, world) -> str | None:
+    """What a service checks beyond the declaration's object: the refusal it answers, or None."""
+    if name in {"invitation", "invitation-accept"} and method == "POST":  # only the invited address accepts
+        return None if user.email == world.kwargs["email_invited"] else "403"
+    if name in {"reviews:item-decide", "team-access-review-item"}:
+        from accessctl.access.facts import access_for
+        from reviews.selectors import may_review
+
+        item = world.objects["item_id"]
+        ok = item.user_id != user.pk and may_review(access_for(user), world.team, item)
+        return None if ok else "403"
+    return None
 
 
 def fill(route: str, values: dict[str, str]) -> str:
@@ -104,7 +146,7 @@ def fresh(user):
     return None if user is None else User.objects.get(pk=user.pk)
 
 
-def expect_page(declared, method: str, user, world) -> str:
+def expect_page(declared, method: str, user, world, name: str = "") -> str:
     """What the declaration promises a page request: 'login', '404', '403', '405' or 'allowed'."""
     rule = declared.get(method)
     if rule is None:
@@ -112,21 +154,25 @@ def expect_page(declared, method: str, user, world) -> str:
         return "login" if user is None and not public else "405"
     if user is None:
         return "allowed" if rule.public else "login"
-    return _expect_object(rule, user, world, api=False)
+    outcome = _expect_object(rule, user, world, api=False)
+    return (further(name, method, user, world) or outcome) if outcome == "allowed" and method == "POST" else outcome
 
 
-def expect_api(rule: authz.Rule | None, perm: str | None, user, world) -> str:
+def expect_api(rule: authz.Rule | None, perm: str | None, user, world, name: str = "", method: str = "") -> str:
     if rule is None:
         return "405"
     if user is None:
         return "401"
-    return _expect_object(authz.Rule(perm, rule.on), user, world, api=True)
+    outcome = _expect_object(dataclasses.replace(rule, perm=perm), user, world, api=True)
+    return (further(name, method, user, world) or outcome) if outcome == "allowed" else outcome
 
 
 def _expect_object(rule: authz.Rule, user, world, *, api: bool) -> str:
     if rule.on == "app":
         if not user.has_perm(p.VIEW_APP, world.app):
             return "404"
+        if rule.of is not None:  # the permission is on the URL's other object: the service checks it
+            return "allowed" if user.has_perm(rule.perm, world.objects[rule.of]) else "404" if rule.own else "403"
         return "allowed" if rule.perm is None or user.has_perm(rule.perm, world.app) else "403"
     if rule.on == "team":
         if not user.has_perm(p.LIST_APPS_TEAM, world.team):
@@ -134,7 +180,7 @@ def _expect_object(rule: authz.Rule, user, world, *, api: bool) -> str:
         if rule.perm is None or user.has_perm(rule.perm, world.team):
             return "allowed"
         # Pages hide the team from its collaborators entirely; the API tells them 403 (the CLI needs it).
-        return "403" if api or user.has_perm(p.VIEW_TEAM, world.team) else "404"
+        return "403" if (api and not rule.hides) or user.has_perm(p.VIEW_TEAM, world.team) else "404"
     return "allowed"
 
 
@@ -217,15 +263,17 @@ def _clients(world):
 def test_page_sweep(world, route, name):
     declared = authz.PAGES[name]
     token = api_token_create(actor=world.user("admin"), name="sweep", origin=COMMAND)[0]
-    values = {**PAGE_KWARGS, "user_id": str(world.user("target").pk), "token_id": str(token.pk)}
+    values = route_values(world, route, {**PAGE_KWARGS, "user_id": str(world.user("target").pk),
+                                         "token_id": str(token.pk)})
+    data = {key.format(item=values["item_id"]): value for key, value in PAGE_BODIES.get(name, {}).items()}
     path = fill(route, values)
     clients = _clients(world)
     before = snapshot()
     for actor in ACTORS:
         user = fresh(world.user(actor))
         for method in _methods(declared, actor):
-            outcome = expect_page(declared, method, user, world)
-            call = partial(getattr(clients[actor], method.lower()), path)
+            outcome = expect_page(declared, method, user, world, name)
+            call = partial(getattr(clients[actor], method.lower()), path, *([data] if method == "POST" else []))
             response, after = _rolled_back(call, outcome != "allowed")
             check(outcome, response, before, after, f"{method} {path} as {actor}")
             if outcome == "404" and actor in UNSEEING:
@@ -236,7 +284,9 @@ def test_page_sweep(world, route, name):
 @pytest.mark.parametrize(("route", "name"), API_ROUTES, ids=[name for _, name in API_ROUTES])
 def test_api_sweep(world, route, name):
     declared = authz.API[name]
-    values = {**API_KWARGS, "email": world.user("target").email}
+    values = route_values(world, route, {**API_KWARGS, "email": world.user("target").email})
+    if name == "team-invitation":
+        values["email"] = world.kwargs["email_invited"]
     path = fill(route, values) if name != "not-found" else "/no/such/thing"
     tokens = {
         actor: api_token_create(actor=world.user(actor), name="sweep", origin=COMMAND)[1]
@@ -256,7 +306,7 @@ def test_api_sweep(world, route, name):
                 variants.append((rule.by_field[field], body))
             for perm, body in variants:
                 user = fresh(world.user(actor))
-                outcome = "404" if name == "not-found" else expect_api(rule, perm, user, world)
+                outcome = "404" if name == "not-found" else expect_api(rule, perm, user, world, name, method)
                 call = partial(_request, client, method, path, body, **headers)
                 response, after = _rolled_back(call, outcome != "allowed")
                 label = f"{method} {path} {body} as {actor}"

@@ -55,6 +55,9 @@ class World:
     locked: App
     rival_app: App
     users: dict[str, User | None] = field(default_factory=dict)
+    # The objects the other routes point at: URL keyword argument -> its value (see ``add_objects``).
+    kwargs: dict[str, str] = field(default_factory=dict)
+    objects: dict[str, object] = field(default_factory=dict)
 
     def user(self, actor: str) -> User | None:
         return self.users[actor]
@@ -93,7 +96,57 @@ def build_world() -> World:
     support = UserFactory(email="support@accessctl.test", is_staff=True)
     support.groups.add(Group.objects.get(name="support"))
     users["support"] = support
-    return World(team=team, rival=rival, app=app, locked=locked, rival_app=rival_app, users=users)
+    world = World(team=team, rival=rival, app=app, locked=locked, rival_app=rival_app, users=users)
+    add_objects(world)
+    return world
+
+
+INVITATION_TOKEN = "inv_sweep-token"
+
+
+def add_objects(world: World) -> None:
+    """An access request of ``target`` on shop, an open review of acme (with its items), a webhook on shop and
+    one on acme with a delivery and its event, and a pending invitation of newcomer@acme.test."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accessctl.audit.log import COMMAND
+    from accessctl.webhooks import services as hooks
+    from apps.models import AccessRequest
+    from reviews.models import ReviewItem
+    from reviews.services import review_start
+    from teams.invitations import digest, invitation_send
+
+    admin, target = world.user("admin"), world.user("target")
+    world.team.invite_acceptance = True
+    world.team.save(update_fields=["invite_acceptance"])
+    request = AccessRequest.objects.create(
+        app=world.app, requester=target, permissions="deploy,operate", duration=timedelta(days=1), reason="On call"
+    )
+    review = review_start(actor=admin, team=world.team, due_date=timezone.localdate() + timedelta(days=7),
+                          origin=COMMAND)
+    item = ReviewItem.objects.filter(review=review, user=world.user("member_deploy"), app=world.app).first()
+    app_hook = hooks.webhook_add(actor=admin, url="https://93.184.215.14/shop", level="notify", app=world.app,
+                                 include=["api:release"], origin=COMMAND)
+    team_hook = hooks.webhook_add(actor=admin, url="https://93.184.215.14/acme", level="notify",
+                                  team=world.team, origin=COMMAND)
+    app_delivery = hooks.webhook_ping(actor=admin, webhook=app_hook, origin=COMMAND)
+    team_delivery = hooks.webhook_ping(actor=admin, webhook=team_hook, origin=COMMAND)
+    invitation = invitation_send(actor=admin, team=world.team, email="newcomer@acme.test", role="member",
+                                 origin=COMMAND, base_url="http://testserver/")
+    invitation.digest = digest(INVITATION_TOKEN)
+    invitation.save(update_fields=["digest"])
+    assert item is not None
+    world.objects.update(request_id=request, review_id=review, item_id=item, hook=app_hook, invitation=invitation)
+    world.kwargs.update(
+        request_id=str(request.pk), review_id=str(review.pk), item_id=str(item.pk), token=INVITATION_TOKEN,
+        public_id=str(invitation.public_id), email_invited=invitation.email,
+    )
+    world.kwargs["app_hook"], world.kwargs["team_hook"] = str(app_hook.pk), str(team_hook.pk)
+    world.kwargs["app_delivery"], world.kwargs["team_delivery"] = (
+        str(app_delivery.public_id), str(team_delivery.public_id))
+    world.kwargs["app_event"], world.kwargs["team_event"] = str(app_delivery.event_id), str(team_delivery.event_id)
 
 
 COUNTED = (User, ApiToken, Team, Membership, App, Grant, Formation, Release, AuditEvent)
