@@ -9,9 +9,12 @@ class AccessctlConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account import signals as account_signals
         from allauth.mfa import signals
+        from django.core.signals import got_request_exception
 
+        from accessctl import faults
         from accessctl.identity import adapters
 
+        got_request_exception.connect(faults.mark_fault, dispatch_uid="accessctl-db-faults")
         signals.authenticator_added.connect(adapters.on_authenticator_added, dispatch_uid="accessctl-mfa-added")
         signals.authenticator_removed.connect(
             adapters.on_authenticator_removed, dispatch_uid="accessctl-mfa-removed"

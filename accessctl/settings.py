@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -63,12 +64,17 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "accessctl.api.middleware.ApiRoutingMiddleware",
+    "accessctl.api.limits.ApiLimitsMiddleware",
+    "accessctl.faults.DatabaseFaultMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "accessctl.web.middleware.BodyLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -80,6 +86,7 @@ MIDDLEWARE = [
     "accessctl.web.middleware.RotateSessionOnAuthenticationMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accessctl.web.middleware.SignInRequiredMiddleware",
+    "accessctl.web.authz.AuthzMiddleware",
 ]
 
 ROOT_URLCONF = "accessctl.urls"
@@ -95,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accessctl.web.context.csp_nonce",
             ],
             "libraries": {"access": "accessctl.web.tags"},
         },
@@ -108,6 +116,12 @@ DATABASES = {
     )
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers queue for the lock (BEGIN IMMEDIATE, waiting up to the busy timeout) instead of failing at once
+    # with "database is locked" when a read turns into a write halfway through a transaction.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20)}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Used TOTP codes and login rate limits live in the cache: share it (REDIS_URL) when running several processes.
@@ -198,6 +212,29 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # The header only consents to preloading; a domain joins the browsers' list by a separate submission.
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# Content-Security-Policy in every mode: scripts and styles only from our own files, inline ones never (the
+# one <script> tag carries the request's nonce); htmx is told not to inject its indicator <style> (base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # data: for the TOTP QR code of the MFA set-up page
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Limits (SPEC 20). Counters live in the cache (Redis with REDIS_URL, shared by every process).
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=4500)  # calls per token per hour, as Heroku
+AUTH_FAILURE_LIMIT = env.int("AUTH_FAILURE_LIMIT", default=100)  # failed API sign-ins per address per hour
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # bodies over 1 MB answer 413
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+API_MAX_JSON_DEPTH = 32
+RETRY_AFTER_SECONDS = 5  # told to clients when the database is unavailable (503)
 
 PAGE_SIZE = 50
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accessctl.access import policy as p
 from accessctl.access.backend import require
 from accessctl.access.errors import Invalid, NotFound
+from accessctl.access.names import plain_text_problem
 from accessctl.audit import log as audit
 from accessctl.audit.log import Origin
 from accessctl.audit.models import AuditAction
@@ -90,6 +91,9 @@ def app_release_create(*, actor: Any, app: App, description: str, origin: Origin
         raise Invalid("Describe the release (for example the commit you deploy).", field="description")
     if len(description) > 200:
         raise Invalid("Keep the release description under 200 characters.", field="description")
+    problem = plain_text_problem(description, what="release description")
+    if problem:
+        raise Invalid(problem, field="description")
     app = lock_app_row(app)
     release = _next_release(app, actor=actor, description=description)
     audit.record(

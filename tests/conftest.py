@@ -14,11 +14,11 @@ from tests.smtp import start_smtp_server, stop_smtp_server
 
 
 def pytest_collection_modifyitems(config, items):
-    """``postgres`` tests need real row locks; on SQLite they are deselected, not skipped silently."""
-    if connection.vendor == "postgresql":
-        return
-    kept = [item for item in items if "postgres" not in item.keywords]
-    deselected = [item for item in items if "postgres" in item.keywords]
+    """``postgres`` tests need real row locks, ``sqlite`` tests SQLite's file locks: each is deselected on the
+    other database, not skipped silently."""
+    other = "sqlite" if connection.vendor == "postgresql" else "postgres"
+    kept = [item for item in items if other not in item.keywords]
+    deselected = [item for item in items if other in item.keywords]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept

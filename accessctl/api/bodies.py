@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from accessctl.api.http import ApiError
+from accessctl.api.limits import check_depth
 
 NOT_AN_OBJECT = "The request body must be a JSON object."
 
@@ -227,7 +228,7 @@ PHRASES = {
 def parse_body(request, model: type[M]) -> M:
     """Read the request's JSON body into ``model``; an empty body is ``{}``.
 
-    Malformed JSON is a 400 ``bad_request``. A key given twice (at any depth), an unknown field, a missing or
+    Malformed JSON, or JSON nested deeper than any body needs, is a 400 ``bad_request``. A key given twice (at any depth), an unknown field, a missing or
     wrongly typed field is a 422 ``invalid_params`` whose message names the field (``updates[0].quantity``).
     """
     subject = getattr(model, "subject", "field")
@@ -240,8 +241,10 @@ def parse_body(request, model: type[M]) -> M:
             seen.add(key)
         return dict(pairs)
 
+    raw = request.body or b"{}"
+    check_depth(raw)
     try:
-        data = json.loads(request.body or b"{}", object_pairs_hook=unique)
+        data = json.loads(raw, object_pairs_hook=unique)
     except ValueError:  # also UnicodeDecodeError
         raise ApiError(400, "bad_request", "The request body is not valid JSON.") from None
     try:

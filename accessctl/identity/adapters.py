@@ -40,6 +40,18 @@ class AccountAdapter(DefaultAccountAdapter):
             account_settings.EMAIL_VERIFICATION == account_settings.EmailVerificationMethod.MANDATORY
         )
 
+    def clean_email(self, email):
+        """Sign-up and e-mail changes refuse what every other entry point refuses (look-alike domains)."""
+        from django import forms
+
+        from accessctl.access.errors import DomainError
+        from accessctl.identity.people import clean_email
+
+        try:
+            return clean_email(super().clean_email(email))
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from None
+
     def post_login(self, request, user, **kwargs):
         sso = getattr(request, "_accessctl_sso", None)
         record_sign_in(user, federated=sso is not None, amr=sso["amr"] if sso else None)

@@ -15,24 +15,43 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from accessctl.access.errors import DomainError, Invalid, NotFound
+from accessctl.identity.addresses import imitation_problem, normalise
 from accessctl.identity.models import User
 from teams.models import Team
 
-BAD_EMAIL = "'{email}' is not a valid e-mail address."
+BAD_EMAIL = "The {field} '{email}' is not a valid e-mail address. Check it and type it again."
+LOOK_ALIKE = (
+    "The {field} is refused: its domain {domain} {problem}. Type the address in plain letters, or ask the "
+    "person for it again."
+)
 NO_ACCOUNT = "There is no account with the e-mail {email}."
 UNKNOWN_TEAM = "Couldn't find a team named {name}."
 
 
 def clean_email(email: str, *, field: str = "email") -> str:
-    """The address stripped and lower-cased; ``Invalid`` naming ``field`` when it is not an address."""
-    email = (email or "").strip().lower()
+    """The address normalised (NFKC, stripped, lower case); ``Invalid`` naming ``field`` when it is not an
+    address, or when its domain mixes alphabets or imitates the domain of an existing account.
+    """
+    email = normalise(email)
     try:
         if len(email) > 254:
             raise ValidationError("too long")
         validate_email(email)
     except ValidationError:
-        raise Invalid(BAD_EMAIL.format(email=email[:80]), field=field) from None
+        raise Invalid(BAD_EMAIL.format(email=_shown(email), field=field), field=field) from None
+    domain = email.rpartition("@")[2]
+    if not domain.isascii():
+        known = {address.rpartition("@")[2] for address in User.objects.values_list("email", flat=True)}
+        problem = imitation_problem(domain, known)
+        if problem is not None:
+            raise Invalid(LOOK_ALIKE.format(field=field, domain=_shown(domain), problem=problem), field=field)
     return email
+
+
+def _shown(text: str) -> str:
+    """Safe to repeat in a message: at most 80 characters, control and direction characters as escapes."""
+    text = text[:80]
+    return "".join(char if char.isprintable() else f"\\u{ord(char):04x}" for char in text)
 
 
 def user_for_email(email: str, *, create: bool = False, field: str = "email") -> User:

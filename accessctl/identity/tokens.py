@@ -10,21 +10,24 @@ revocation (a password set from the shell) still ends the token there.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from accessctl.access.errors import Invalid, NotFound
+from accessctl.access.names import plain_text_problem
 from accessctl.access.signin import NO_SIGN_IN, SignIn
 from accessctl.audit import log as audit
 from accessctl.audit.log import Origin
 from accessctl.audit.models import AuditAction
 from accessctl.identity.models import ApiToken, User
 
+log = logging.getLogger("accessctl.identity")
 TOKEN_PREFIX = "actl_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 STALE = "Your sign-in factors or password changed after the token was made."
@@ -54,6 +57,9 @@ def api_token_create(
         raise Invalid(
             "Name the token (up to 60 characters), for example 'heroku cli on my laptop'.", field="name"
         )
+    problem = plain_text_problem(name, what="token name")
+    if problem:
+        raise Invalid(problem, field="name")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=actor,
@@ -134,10 +140,21 @@ def token_for(raw: str, origin: Origin | None = None) -> ApiToken | None:
     if token.minted_epoch != token.user.session_epoch:
         api_tokens_invalidate(user=token.user, reason=STALE, origin=origin or Origin("api"), stale_only=True)
         return None
-    now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    _mark_used(token)
     return token
+
+
+def _mark_used(token: ApiToken) -> None:
+    """Best effort: a busy or failing database skips the mark; it never fails the call that uses the token."""
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at <= LAST_USED_RESOLUTION:
+        return
+    try:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    except DatabaseError as error:
+        log.info("token_last_used_skipped token=%s error=%r", token.prefix, str(error)[:120])
+    else:
+        token.last_used_at = now
 
 
 def token_sign_in(token: ApiToken) -> SignIn:
