@@ -156,3 +156,14 @@ def test_the_walker_reports_an_upward_import_even_inside_a_function():
     assert upward_imports("accessctl.access.policy", targets) == [
         "accessctl.access.policy (rules) imports teams.services (services)"
     ]
+
+
+def test_tests_import_from_the_code_and_support_modules_never_from_other_tests():
+    tests = ROOT / "tests"
+    offenders = sorted(
+        f"{path.name} imports {node.module}"
+        for path in tests.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and node.module and re.match(r"tests(\.\w+)*\.test_\w+$", node.module)
+    )
+    assert offenders == []

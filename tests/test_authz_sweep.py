@@ -17,7 +17,6 @@ from http import HTTPStatus
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from accessctl.access import policy as p
 from accessctl.audit.log import COMMAND
@@ -25,6 +24,7 @@ from accessctl.identity.models import User
 from accessctl.identity.tokens import api_token_create
 from accessctl.web import authz
 from tests.api_client import ACCEPT
+from tests.routes import API_ROUTES, OWN_ROUTES, PAGE_KWARGS, fill, route_values
 from tests.world import ACTORS, build_world, snapshot
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -35,21 +35,8 @@ REFUSED = {HTTPStatus.FOUND, HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN, HTTP
            HTTPStatus.METHOD_NOT_ALLOWED}
 
 
-def walk(resolver: URLResolver, prefix: str = "", namespace: str | None = None):
-    """(route, URL name) of every pattern, included ones too."""
-    for pattern in resolver.url_patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            inner = pattern.namespace or namespace
-            yield from walk(pattern, route, f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else inner)
-        elif isinstance(pattern, URLPattern):
-            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
-            yield route, name
 
 
-PAGE_ROUTES = list(walk(get_resolver("accessctl.urls")))
-API_ROUTES = list(walk(get_resolver("accessctl.api.urls")))
-OWN_ROUTES = [(route, name) for route, name in PAGE_ROUTES if not route.startswith(tuple(authz.DELEGATED))]
 
 
 def test_every_route_is_declared():
@@ -74,7 +61,6 @@ def test_a_route_without_a_declaration_is_refused(client, settings, monkeypatch,
 
 # --- the sweep ----------------------------------------------------------------------------------------------
 
-PAGE_KWARGS = {"team": "acme", "app": "shop", "key": "LOG_LEVEL"}
 API_KWARGS = {"team": "acme", "app": "shop", "release": "1", "process_type": "web", "dyno": "web.1"}
 
 # A valid body per API route and method, so that an allowed call reaches the service's own check.
@@ -85,6 +71,7 @@ BODIES = {
     ("team-app-collaborators", "POST"): {"user": "newcomer@partner.test", "permissions": ["view"]},
     ("team-app-collaborator", "PATCH"): {"permissions": ["view", "operate"]},
     ("team-members", "PUT"): {"email": "newcomer@acme.test", "role": "member"},
+    ("team-members", "POST"): {"email": "newcomer@acme.test", "role": "member"},
     ("team-members", "PATCH"): {"email": "member@acme.test", "role": "admin"},
     ("apps", "POST"): {"name": "my-own"},
     ("app", "PATCH"): {"name": "shop-renamed"},
@@ -117,13 +104,6 @@ FIELD_BODIES = {("app", "PATCH"): {"maintenance": {"maintenance": True}},
                 ("team-app", "PATCH"): {"owner": {"owner": "admin@acme.test"}}}
 
 
-def route_values(world, route: str, base: dict[str, str]) -> dict[str, str]:
-    """The URL keyword arguments of ``route``: the world's objects, the team's or the app's by the route's side."""
-    side = "team" if route.startswith("teams/") else "app"
-    own = {key: world.kwargs[f"{side}_{key}"] for key in ("hook", "delivery", "event")}
-    return {**base, **world.kwargs, **own}
-
-
 def further(name: str, method: str, user, world) -> str | None:
     """What a service checks beyond the declaration's object: the refusal it answers, or None."""
     if name in {"invitation", "invitation-accept"} and method == "POST":  # only the invited address accepts
@@ -138,8 +118,6 @@ def further(name: str, method: str, user, world) -> str | None:
     return None
 
 
-def fill(route: str, values: dict[str, str]) -> str:
-    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m[1]], route)
 
 
 def fresh(user):

@@ -29,6 +29,7 @@ def answer(path, data, email):
     body = response.content.decode()
     body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", body)
     body = re.sub(r'"X-CSRFToken": "[^"]+"', "CSRF", body)
+    body = re.sub(r'nonce="[^"]+"', "NONCE", body)  # the Content-Security-Policy nonce, new on every answer
     body = body.replace(email, "EMAIL")
     return response.status_code, [url for url, _ in response.redirect_chain], body
 

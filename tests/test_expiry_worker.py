@@ -16,7 +16,7 @@ from accessctl.models import AuditEvent, User
 from apps.expiry import expire_temporary_access
 from apps.models import AccessRequest, Grant
 from tests.factories import GrantFactory
-from tests.test_tasks import ROOT, WORKER_TIMEOUT, test_database_url
+from tests.processes import ROOT, WORKER_TIMEOUT, test_database_url
 
 
 @pytest.mark.django_db(transaction=True)

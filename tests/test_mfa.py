@@ -8,10 +8,9 @@ from http import HTTPStatus
 import pytest
 from allauth.mfa.models import Authenticator
 from django.core.cache import cache
-from django.test import Client
 
 from accessctl.models import AuditEvent
-from tests.factories import PASSWORD
+from tests.mfa_flows import enrol, sign_in
 from tests.totp import totp
 
 pytestmark = pytest.mark.django_db
@@ -22,27 +21,8 @@ def fresh_cache():
     cache.clear()
 
 
-def sign_in(user, code=None):
-    client = Client()
-    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
-    assert response.status_code == HTTPStatus.FOUND
-    if code is not None:
-        assert response["Location"] == "/accounts/2fa/authenticate/"
-        response = client.post("/accounts/2fa/authenticate/", {"code": code})
-    return client, response
 
 
-def enrol(client, password=PASSWORD):
-    page = client.get("/accounts/2fa/totp/activate/")
-    if page.status_code == HTTPStatus.FOUND and page["Location"].startswith("/accounts/reauthenticate/"):
-        client.post(page["Location"], {"password": password})  # allauth asks for the password again first
-        page = client.get("/accounts/2fa/totp/activate/")
-    assert page.status_code == HTTPStatus.OK
-    secret = client.session["mfa.totp.secret"]
-    assert secret in page.content.decode()
-    response = client.post("/accounts/2fa/totp/activate/", {"code": totp(secret)})
-    assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:500]
-    return secret
 
 
 def signed_in(client) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from accessctl.access import policy
 from accessctl.access.policy import Access, AppPerm, RequestStatus, TeamRole, TemporaryGrant
 from tests.contract import CATALOG, expected_action, expected_perms
-from tests.test_policy import APP_ID, CASES, TEAM_ID, USER_ID, FakeApp, _id, make_case
+from tests.policy_cases import APP_ID, CASES, TEAM_ID, USER_ID, FakeApp, _id, make_case
 
 END = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
 MOMENTS = {

@@ -19,8 +19,8 @@ from reviews.selectors import item_rows
 from reviews.services import review_item_decide, review_start
 from reviews.tasks import REMIND_BEFORE, notify_reviewers, remind_reviewers
 from reviews.usage import AUDIT_NEEDS, perms_needed
+from tests.processes import ROOT, WORKER_TIMEOUT, test_database_url
 from tests.reviewing import WEB, item_of
-from tests.test_tasks import ROOT, WORKER_TIMEOUT, test_database_url
 
 pytestmark = pytest.mark.django_db
 

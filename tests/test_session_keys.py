@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import PASSWORD
-from tests.test_mfa import enrol, sign_in
+from tests.mfa_flows import enrol, sign_in
 from tests.totp import totp
 
 pytestmark = pytest.mark.django_db

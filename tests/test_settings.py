@@ -1,14 +1,13 @@
 """Settings: every variable read is documented, and production refuses to start without its secrets."""
 
 import ast
-import os
 import re
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.processes import manage
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ROOT / "accessctl" / "settings.py"
@@ -35,16 +34,6 @@ def variables_documented() -> set[str]:
     return set(re.findall(r"^\| `([A-Z_]+)` \|", section, flags=re.MULTILINE))
 
 
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    """Run manage.py in a clean environment holding only ``env``."""
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={"PATH": os.environ["PATH"], **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_settings_read_the_variables_the_parser_expects():

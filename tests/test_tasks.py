@@ -4,21 +4,16 @@ import os
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from accessctl.tasks import HOUSEKEEPING_INTERVAL, clear_expired_sessions
-
-ROOT = Path(__file__).resolve().parent.parent
-WORKER_TIMEOUT = 120
+from tests.processes import ROOT, WORKER_TIMEOUT, test_database_url
 
 
 def queued() -> list[DBTaskResult]:
@@ -29,18 +24,8 @@ def queued() -> list[DBTaskResult]:
     )
 
 
-def test_database_url() -> str:
-    """A DATABASE_URL naming the database this test runs on, so a second process opens the same one."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    credentials = quote(db["USER"] or "", safe="") + (
-        ":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"] else ""
-    )
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-test_database_url.__test__ = False  # a helper, not a test
 
 
 @pytest.mark.django_db

@@ -16,7 +16,7 @@ from accessctl.models import AuditEvent, User
 from teams.services import team_member_remove
 from tests.api_client import ACCEPT
 from tests.factories import PASSWORD
-from tests.test_mfa import enrol, sign_in
+from tests.mfa_flows import enrol, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)  # allauth signals factor changes on commit
 

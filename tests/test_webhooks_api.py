@@ -232,7 +232,7 @@ def test_deliveries_filter_by_status_and_refuse_an_unknown_one(cli, app, team_ad
 def test_private_targets_are_refused_in_production_and_allowed_in_development(env, allowed):
     import secrets
 
-    from tests.test_settings import manage
+    from tests.processes import manage
 
     extra = {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "access.example.com"}
     command = "from django.conf import settings; print(settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS)"

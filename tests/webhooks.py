@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.test_tasks import ROOT, test_database_url
+from tests.processes import ROOT, test_database_url
 
 RECEIVER = Path(__file__).resolve().parent / "webhook_receiver.py"
 

@@ -127,6 +127,7 @@ API: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
         # Collaborators get 403 on the member list (the CLI's `access` tolerates only that): VIEW_TEAM.
         "team-members": {
             GET: R(p.VIEW_TEAM, Team),
+            POST: R(p.MANAGE_MEMBERS, Team),  # the same as PUT: add a member (Heroku answers both)
             PUT: R(p.MANAGE_MEMBERS, Team),
             PATCH: R(p.MANAGE_MEMBERS, Team),
         },
