@@ -15,11 +15,17 @@ class AccessctlConfig(AppConfig):
         from accessctl.identity import adapters
 
         got_request_exception.connect(faults.mark_fault, dispatch_uid="accessctl-db-faults")
-        signals.authenticator_added.connect(adapters.on_authenticator_added, dispatch_uid="accessctl-mfa-added")
+        signals.authenticator_added.connect(
+            adapters.on_authenticator_added, dispatch_uid="accessctl-mfa-added"
+        )
         signals.authenticator_removed.connect(
             adapters.on_authenticator_removed, dispatch_uid="accessctl-mfa-removed"
         )
-        signals.authenticator_reset.connect(adapters.on_authenticator_reset, dispatch_uid="accessctl-mfa-reset")
-        account_signals.password_changed.connect(adapters.on_password_changed, dispatch_uid="accessctl-pw-changed")
+        signals.authenticator_reset.connect(
+            adapters.on_authenticator_reset, dispatch_uid="accessctl-mfa-reset"
+        )
+        account_signals.password_changed.connect(
+            adapters.on_password_changed, dispatch_uid="accessctl-pw-changed"
+        )
         account_signals.password_set.connect(adapters.on_password_set, dispatch_uid="accessctl-pw-set")
         account_signals.password_reset.connect(adapters.on_password_reset, dispatch_uid="accessctl-pw-reset")

@@ -243,7 +243,9 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 # Webhooks (SPEC 19): receivers must be public https URLs unless this is on (development: local receivers).
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=DEBUG)
 WEBHOOKS_TIMEOUT_SECONDS = 5  # to connect, and for each read of the answer
-WEBHOOKS_RETRY_BASE_SECONDS = 30.0  # sync hooks: first retry after about this long, then doubling (max 1 hour)
+WEBHOOKS_RETRY_BASE_SECONDS = (
+    30.0  # sync hooks: first retry after about this long, then doubling (max 1 hour)
+)
 
 # A permission string the rules do not know raises instead of answering no (a misspelt `{% can %}`).
 ACCESSCTL_STRICT_PERMISSIONS = DEBUG

@@ -115,7 +115,15 @@ class AppAdmin(ServiceAdmin):
 
 @admin.register(Grant)
 class GrantAdmin(ServiceAdmin):
-    list_display = ("user", "app", "permissions_display", "expires_at", "granted_by", "created_at", "updated_at")
+    list_display = (
+        "user",
+        "app",
+        "permissions_display",
+        "expires_at",
+        "granted_by",
+        "created_at",
+        "updated_at",
+    )
     list_filter = ("app__team",)
     search_fields = ("user__email", "app__name")
     list_select_related = ("user", "app", "granted_by")
@@ -134,8 +142,13 @@ class GrantAdmin(ServiceAdmin):
         actor, origin = self.actor(request), self.origin(request)
         if change and obj.expires_at is not None:  # a temporary grant keeps its end and reason
             temporary_grant_give(
-                actor=actor, app=obj.app, user=obj.user, permissions=obj.permissions, expires_at=obj.expires_at,
-                reason=obj.reason, origin=origin,
+                actor=actor,
+                app=obj.app,
+                user=obj.user,
+                permissions=obj.permissions,
+                expires_at=obj.expires_at,
+                reason=obj.reason,
+                origin=origin,
             )
         elif change:
             services.app_grant_update(
@@ -149,7 +162,9 @@ class GrantAdmin(ServiceAdmin):
 
     def delete_model(self, request, obj):
         if obj.expires_at is not None:
-            temporary_grant_end(actor=self.actor(request), app=obj.app, user=obj.user, origin=self.origin(request))
+            temporary_grant_end(
+                actor=self.actor(request), app=obj.app, user=obj.user, origin=self.origin(request)
+            )
             return
         services.app_grant_remove(
             actor=self.actor(request), app=obj.app, user=obj.user, origin=self.origin(request)

@@ -167,7 +167,9 @@ def app_scale(*, actor: Any, app: App, updates: list[dict[str, Any]], origin: Or
             item.size = matches[0]
         item.save()
         after[process_type] = f"{item.quantity}:{item.size}"
-    audit.record(actor=actor, action=AuditAction.FORMATION_SCALE, origin=origin, app=app, before=before, after=after)
+    audit.record(
+        actor=actor, action=AuditAction.FORMATION_SCALE, origin=origin, app=app, before=before, after=after
+    )
     return sorted(formation.values(), key=lambda f: f.type)
 
 

@@ -292,6 +292,8 @@ def app_delete(*, actor: Any, app: App, origin: Origin) -> App:
     """Delete the app with its grants, formation and releases."""
     require(actor, p.DELETE_APP, app)
     app = lock_app_row(app)
-    audit.record(actor=actor, action=AuditAction.APP_DELETE, origin=origin, app=app, before={"name": app.name})
+    audit.record(
+        actor=actor, action=AuditAction.APP_DELETE, origin=origin, app=app, before={"name": app.name}
+    )
     app.delete()
     return app

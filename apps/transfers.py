@@ -64,7 +64,9 @@ def _to_team(actor: Any, app: App, team: Team) -> None:
         require(actor, p.TRANSFER_IN_TEAM, team)
         previous_owner = app.owner
         assert previous_owner is not None  # a personal app always has an owner (a check constraint)
-        Grant.objects.update_or_create(app=app, user=previous_owner, expires_at=None, defaults={"permissions": p.ALL_PERMS})
+        Grant.objects.update_or_create(
+            app=app, user=previous_owner, expires_at=None, defaults={"permissions": p.ALL_PERMS}
+        )
         forget_access(previous_owner)
     app.team, app.owner = team, None
 

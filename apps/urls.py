@@ -16,10 +16,18 @@ urlpatterns = [
     path("<slug:app>/access/<int:user_id>/end/", views_requests.temporary_end, name="temporary-end"),
     path("<slug:app>/access/request/", views_requests.request_access, name="request-access"),
     path(
-        "<slug:app>/access/requests/<int:request_id>/approve/", views_requests.request_approve, name="request-approve"
+        "<slug:app>/access/requests/<int:request_id>/approve/",
+        views_requests.request_approve,
+        name="request-approve",
     ),
-    path("<slug:app>/access/requests/<int:request_id>/deny/", views_requests.request_deny, name="request-deny"),
-    path("<slug:app>/access/requests/<int:request_id>/cancel/", views_requests.request_cancel, name="request-cancel"),
+    path(
+        "<slug:app>/access/requests/<int:request_id>/deny/", views_requests.request_deny, name="request-deny"
+    ),
+    path(
+        "<slug:app>/access/requests/<int:request_id>/cancel/",
+        views_requests.request_cancel,
+        name="request-cancel",
+    ),
     path("<slug:app>/lock/", views.app_lock, name="lock"),
     path("<slug:app>/unlock/", views.app_lock, {"locked": False}, name="unlock"),
     path("<slug:app>/join/", views.app_join, name="join"),

@@ -142,7 +142,11 @@ def _item_usage(
         for codename in sorted(wanted):
             last = _latest(*(t for action, t in mine if AUDIT_NEEDS[action] == codename))
             uses.append(
-                Use(codename.removesuffix("_team").replace("_", " "), last, review_rules.unused_since(last, now))
+                Use(
+                    codename.removesuffix("_team").replace("_", " "),
+                    last,
+                    review_rules.unused_since(last, now),
+                )
             )
         flagged = all(use.unused for use in uses) if uses else review_rules.unused_since(active, now)
         key = (item.user_id, None)

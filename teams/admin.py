@@ -86,7 +86,9 @@ class TeamAdmin(ServiceAdmin):
                 continue
             data = inline_form.cleaned_data
             if data.get("user") is not None:
-                services.team_member_add(actor=actor, team=team, user=data["user"], role=data["role"], origin=origin)
+                services.team_member_add(
+                    actor=actor, team=team, user=data["user"], role=data["role"], origin=origin
+                )
         for inline_form in formset.deleted_forms:
             membership = inline_form.instance
             if membership.pk:

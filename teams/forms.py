@@ -125,9 +125,7 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(required=False, max_length=254, label="Actor e-mail")
     target = forms.CharField(required=False, max_length=254, label="Target e-mail")
     app = forms.CharField(required=False, max_length=30)
-    action = forms.ChoiceField(
-        required=False, choices=[("", "All actions"), *AuditAction.choices]
-    )
+    action = forms.ChoiceField(required=False, choices=[("", "All actions"), *AuditAction.choices])
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -31,7 +31,10 @@ class Team(models.Model):
     sso_role = models.CharField(
         "role on first SSO sign-in",
         max_length=10,
-        choices=[(TeamRole.MEMBER.value, TeamRole.MEMBER.label), (TeamRole.VIEWER.value, TeamRole.VIEWER.label)],
+        choices=[
+            (TeamRole.MEMBER.value, TeamRole.MEMBER.label),
+            (TeamRole.VIEWER.value, TeamRole.VIEWER.label),
+        ],
         default=TeamRole.MEMBER,
         help_text="The role of an account created by its first sign-in through the team's IdP (never admin).",
     )
@@ -135,7 +138,9 @@ class Invitation(models.Model):
                 condition=models.Q(accepted_at=None, revoked_at=None),
                 name="invitation_one_open_per_address",
             ),
-            models.CheckConstraint(condition=models.Q(role__in=TeamRole.values), name="invitation_role_known"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=TeamRole.values), name="invitation_role_known"
+            ),
         ]
 
     def __str__(self):

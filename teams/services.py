@@ -33,7 +33,9 @@ NOT_A_MEMBER_COLLABORATOR = (
 TEAM_NAME_TAKEN = "The team name '{name}' is already taken. Choose another name."
 BAD_TEAM_NAME = f"Team names use {NAME_RULE}."
 LONGEST_POSITIVE = "The longest temporary access must be a positive duration, such as 8 hours."
-RESERVED_TEAM_NAMES = frozenset({"apps", "permissions", "invitations"})  # path segments of the Platform API under /teams/
+RESERVED_TEAM_NAMES = frozenset(
+    {"apps", "permissions", "invitations"}
+)  # path segments of the Platform API under /teams/
 RESERVED_TEAM_NAME = "The team name '{name}' is reserved. Choose another name."
 
 
@@ -85,7 +87,12 @@ def team_create(*, actor: Any, name: str, admin: User, origin: Origin) -> Team:
     Membership.objects.create(team=team, user=admin, role=TeamRole.ADMIN)
     audit.record(actor=actor, action=AuditAction.TEAM_CREATE, origin=origin, team=team, after={"name": name})
     audit.record(
-        actor=actor, action=AuditAction.MEMBER_ADD, origin=origin, team=team, target_user=admin, after={"role": TeamRole.ADMIN}
+        actor=actor,
+        action=AuditAction.MEMBER_ADD,
+        origin=origin,
+        team=team,
+        target_user=admin,
+        after={"role": TeamRole.ADMIN},
     )
     forget_access(admin)
     return team
@@ -100,7 +107,12 @@ def team_member_add(*, actor: Any, team: Team, user: User, role: str, origin: Or
     if membership is None:
         membership = Membership.objects.create(team=team, user=user, role=role)
         audit.record(
-            actor=actor, action=AuditAction.MEMBER_ADD, origin=origin, team=team, target_user=user, after={"role": role}
+            actor=actor,
+            action=AuditAction.MEMBER_ADD,
+            origin=origin,
+            team=team,
+            target_user=user,
+            after={"role": role},
         )
     elif membership.role != role:
         _change_role(actor=actor, team=team, membership=membership, role=role, origin=origin)
@@ -274,6 +286,11 @@ def team_settings_update(
         except IntegrityError:
             raise Conflict(TEAM_NAME_TAKEN.format(name=name), field="name") from None
         audit.record(
-            actor=actor, action=AuditAction.TEAM_SETTINGS, origin=origin, team=team, before=before, after=after
+            actor=actor,
+            action=AuditAction.TEAM_SETTINGS,
+            origin=origin,
+            team=team,
+            before=before,
+            after=after,
         )
     return team

@@ -93,7 +93,9 @@ def second_admin(team):
 @pytest.fixture
 def manager(team, app):
     """A member holding manage on myapp: a reviewer of myapp's grants."""
-    user = MembershipFactory(team=team, role=TeamRole.MEMBER, user=UserFactory(email="manager@acme.test")).user
+    user = MembershipFactory(
+        team=team, role=TeamRole.MEMBER, user=UserFactory(email="manager@acme.test")
+    ).user
     GrantFactory(app=app, user=user, permissions="view,deploy,manage")
     return user
 

@@ -1,6 +1,5 @@
 """The Platform API through the test client: shapes, every error status, strict bodies, Range, tokens."""
 
-
 import pytest
 
 from accessctl.models import ApiToken, AuditEvent, User
@@ -78,7 +77,10 @@ def test_team_and_app_shapes(api, team_admin, app, collaborator):
     team = api(team_admin, "GET", "/teams/acme").json()
     assert (team["name"], team["role"], team["type"]) == ("acme", "admin", "enterprise")
     features = api(team_admin, "GET", "/teams/acme/features").json()
-    assert [(f["name"], f["enabled"]) for f in features] == [("org-access-controls", True), ("team-invite-acceptance", False)]
+    assert [(f["name"], f["enabled"]) for f in features] == [
+        ("org-access-controls", True),
+        ("team-invite-acceptance", False),
+    ]
     body = api(team_admin, "GET", f"/apps/{app.name}").json()
     assert body["owner"]["email"] == "acme@herokumanager.com" and body["team"]["name"] == "acme"
     assert body["locked"] is False and body["web_url"].startswith("https://")

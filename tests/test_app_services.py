@@ -90,7 +90,13 @@ def test_locking_keeps_grants_and_new_members_only_view(team, team_admin, app, m
     app.refresh_from_db()
     assert app.locked and app.locked_by == team_admin
     assert fresh(member).has_perm("apps.deploy_app", app)
-    team_member_add(actor=team_admin, team=team, user=user_for_email("late@acme.test", create=True), role="member", origin=API)
+    team_member_add(
+        actor=team_admin,
+        team=team,
+        user=user_for_email("late@acme.test", create=True),
+        role="member",
+        origin=API,
+    )
     late = User.objects.get(email="late@acme.test")
     assert late.has_perm("apps.view_app", app)
     assert not late.has_perm("apps.deploy_app", app)
@@ -127,14 +133,24 @@ def test_personal_apps_cannot_be_locked(outsider):
 
 def test_grant_add_update_remove_round_trip(team_admin, app):
     grant = services.app_grant_add(
-        actor=team_admin, app=app, user=user_for_email("bob@x.test", create=True), permissions=["deploy"], origin=API
+        actor=team_admin,
+        app=app,
+        user=user_for_email("bob@x.test", create=True),
+        permissions=["deploy"],
+        origin=API,
     )
     assert grant.permissions == {"view", "deploy"}
     services.app_grant_update(
-        actor=team_admin, app=app, user=user_for_email("bob@x.test", create=True), permissions=["operate"], origin=API
+        actor=team_admin,
+        app=app,
+        user=user_for_email("bob@x.test", create=True),
+        permissions=["operate"],
+        origin=API,
     )
     assert perms_of(grant.user, app) == {"view", "operate"}
-    services.app_grant_remove(actor=team_admin, app=app, user=user_for_email("bob@x.test", create=True), origin=API)
+    services.app_grant_remove(
+        actor=team_admin, app=app, user=user_for_email("bob@x.test", create=True), origin=API
+    )
     assert perms_of(grant.user, app) is None
     events = list(AuditEvent.objects.order_by("id").values_list("action", "before", "after"))
     assert events == [
@@ -150,9 +166,7 @@ def test_manage_holder_can_drop_own_manage(app, member):
     member = fresh(member)
     assert not member.has_perm("apps.manage_access_app", app)
     with pytest.raises(PermissionDenied):
-        services.app_grant_update(
-            actor=member, app=app, user=member, permissions=["manage"], origin=API
-        )
+        services.app_grant_update(actor=member, app=app, user=member, permissions=["manage"], origin=API)
 
 
 def test_grant_refusals(team_admin, app, collaborator):
@@ -172,18 +186,28 @@ def test_grant_refusals(team_admin, app, collaborator):
 def test_grant_management_needs_manage(app, member, perms):
     GrantFactory(app=app, user=member, permissions=perms)
     with pytest.raises(PermissionDenied):
-        services.app_grant_add(actor=member, app=app, user=user_for_email("x@x.test", create=True), origin=API)
+        services.app_grant_add(
+            actor=member, app=app, user=user_for_email("x@x.test", create=True), origin=API
+        )
 
 
 def test_personal_app_collaborators_get_view_deploy_operate(outsider):
     app = AppFactory(team=None, owner=outsider)
     grant = services.app_grant_add(
-        actor=outsider, app=app, user=user_for_email("pal@x.test", create=True), permissions=["manage"], origin=API
+        actor=outsider,
+        app=app,
+        user=user_for_email("pal@x.test", create=True),
+        permissions=["manage"],
+        origin=API,
     )
     assert grant.permissions == {"view", "deploy", "operate"}
     with pytest.raises(Invalid, match="only be set on team apps"):
         services.app_grant_update(
-            actor=outsider, app=app, user=user_for_email("pal@x.test", create=True), permissions=["deploy"], origin=API
+            actor=outsider,
+            app=app,
+            user=user_for_email("pal@x.test", create=True),
+            permissions=["deploy"],
+            origin=API,
         )
 
 

@@ -320,9 +320,7 @@ def test_create_app_in_team(client_as, team, member, viewer):
 
 
 @pytest.mark.parametrize("size", [5, 300])
-def test_app_pages_query_counts_are_flat(
-    client_as, django_assert_num_queries, team, team_admin, app, size
-):
+def test_app_pages_query_counts_are_flat(client_as, django_assert_num_queries, team, team_admin, app, size):
     FormationFactory(app=app)
     for n in range(size):
         user = UserFactory()

@@ -164,6 +164,8 @@ def test_tests_import_from_the_code_and_support_modules_never_from_other_tests()
         f"{path.name} imports {node.module}"
         for path in tests.rglob("*.py")
         for node in ast.walk(ast.parse(path.read_text()))
-        if isinstance(node, ast.ImportFrom) and node.module and re.match(r"tests(\.\w+)*\.test_\w+$", node.module)
+        if isinstance(node, ast.ImportFrom)
+        and node.module
+        and re.match(r"tests(\.\w+)*\.test_\w+$", node.module)
     )
     assert offenders == []

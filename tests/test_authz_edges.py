@@ -67,14 +67,19 @@ def test_api_swaps_in_path_and_body_never_reach_another_teams_objects(world):
         "remove acme member via rival": rival.delete("/teams/rival/members/member@acme.test"),
         "edit acme grant via rival app": rival.patch(
             "/teams/apps/rival-shop/collaborators/target@partner.test",
-            '{"permissions": ["view", "manage"]}', content_type="application/json"),
+            '{"permissions": ["view", "manage"]}',
+            content_type="application/json",
+        ),
         "remove acme grant via rival app": rival.delete("/apps/rival-shop/collaborators/target@partner.test"),
-        "transfer acme app": rival.post("/account/app-transfers", '{"app": "shop", "recipient": "rival"}',
-                                        content_type="application/json"),
-        "create app in acme": rival.post("/teams/apps", '{"name": "sneaky", "team": "acme"}',
-                                         content_type="application/json"),
-        "lock acme app by id": rival.patch(f"/teams/apps/{world.app.public_id}", '{"locked": true}',
-                                           content_type="application/json"),
+        "transfer acme app": rival.post(
+            "/account/app-transfers", '{"app": "shop", "recipient": "rival"}', content_type="application/json"
+        ),
+        "create app in acme": rival.post(
+            "/teams/apps", '{"name": "sneaky", "team": "acme"}', content_type="application/json"
+        ),
+        "lock acme app by id": rival.patch(
+            f"/teams/apps/{world.app.public_id}", '{"locked": true}', content_type="application/json"
+        ),
         "read acme by id": rival.get(f"/apps/{world.app.public_id}"),
         "acme members": rival.get("/teams/acme/members"),
     }
@@ -99,11 +104,17 @@ def test_query_swaps_show_only_the_own_teams_audit(world, api):
 
 def test_a_form_opened_before_a_demotion_is_refused_when_saved(world):
     second = world.user("member")
-    team_member_add(actor=world.user("admin"), team=world.team, user=second, role="admin", origin=Origin("web"))
+    team_member_add(
+        actor=world.user("admin"), team=world.team, user=second, role="admin", origin=Origin("web")
+    )
     client = signed_in(second)
     target = world.user("member_view")
-    assert client.get(f"/teams/acme/access/{target.pk}/edit/").status_code == HTTPStatus.OK  # the form is open
-    team_member_add(actor=world.user("admin"), team=world.team, user=second, role="member", origin=Origin("web"))
+    assert (
+        client.get(f"/teams/acme/access/{target.pk}/edit/").status_code == HTTPStatus.OK
+    )  # the form is open
+    team_member_add(
+        actor=world.user("admin"), team=world.team, user=second, role="member", origin=Origin("web")
+    )
     before = snapshot()
     saved = client.post(f"/teams/acme/access/{target.pk}/edit/", {"role": "admin"})
     assert saved.status_code == HTTPStatus.FORBIDDEN
@@ -115,7 +126,9 @@ def test_a_pencil_edit_saved_after_losing_manage_is_refused(world):
     client = signed_in(manager)
     target = world.user("target")
     assert client.get(f"/apps/shop/access/{target.pk}/edit/").status_code == HTTPStatus.OK
-    app_grant_update(actor=world.user("admin"), app=world.app, user=manager, permissions=["view"], origin=Origin("web"))
+    app_grant_update(
+        actor=world.user("admin"), app=world.app, user=manager, permissions=["view"], origin=Origin("web")
+    )
     before = snapshot()
     saved = client.post(f"/apps/shop/access/{target.pk}/edit/", {"permissions": ["view", "manage"]})
     assert saved.status_code == HTTPStatus.FORBIDDEN and snapshot() == before
@@ -145,7 +158,9 @@ def test_a_removed_members_session_and_token_lose_the_team_at_once(world):
     # Their grant on shop stays (they become a collaborator), so they still see shop, but no longer the team.
     assert client.get("/teams/acme/access/").status_code == HTTPStatus.NOT_FOUND
     assert api.get("/teams/acme/members").status_code == HTTPStatus.FORBIDDEN
-    assert client.post("/apps/shop/settings/config/", {"key": "X", "value": "y"}).status_code == HTTPStatus.FOUND
+    assert (
+        client.post("/apps/shop/settings/config/", {"key": "X", "value": "y"}).status_code == HTTPStatus.FOUND
+    )
 
 
 def test_a_deactivated_users_session_and_token_stop_working(world):
@@ -156,5 +171,7 @@ def test_a_deactivated_users_session_and_token_stop_working(world):
     before = snapshot()
     page = client.post("/apps/shop/lock/")
     assert page.status_code == HTTPStatus.FOUND and page["Location"].startswith("/accounts/login/")
-    assert api.patch("/teams/apps/shop", '{"locked": true}', content_type="application/json").status_code == 401
+    assert (
+        api.patch("/teams/apps/shop", '{"locked": true}', content_type="application/json").status_code == 401
+    )
     assert snapshot() == before

@@ -31,12 +31,13 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # A method a route does not declare is refused by AuthzMiddleware before the view, whoever asks: those are sent
 # by a few actors (signed out, outsider, admin); the declared ones by every actor.
 PROBE_ACTORS = ("anonymous", "outsider", "admin")
-REFUSED = {HTTPStatus.FOUND, HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN, HTTPStatus.NOT_FOUND,
-           HTTPStatus.METHOD_NOT_ALLOWED}
-
-
-
-
+REFUSED = {
+    HTTPStatus.FOUND,
+    HTTPStatus.UNAUTHORIZED,
+    HTTPStatus.FORBIDDEN,
+    HTTPStatus.NOT_FOUND,
+    HTTPStatus.METHOD_NOT_ALLOWED,
+}
 
 
 def test_every_route_is_declared():
@@ -85,7 +86,11 @@ BODIES = {
     ("team-access-review-item", "PATCH"): {"decision": "keep"},
     ("team-webhooks", "POST"): {"url": "https://93.184.215.14/new", "level": "notify"},
     ("team-webhook", "PATCH"): {"level": "sync"},
-    ("app-webhooks", "POST"): {"url": "https://93.184.215.14/new", "level": "notify", "include": ["api:release"]},
+    ("app-webhooks", "POST"): {
+        "url": "https://93.184.215.14/new",
+        "level": "notify",
+        "include": ["api:release"],
+    },
     ("app-webhook", "PATCH"): {"level": "sync"},
     ("app-access-requests", "POST"): {"permissions": ["deploy"], "duration": "1d", "reason": "Release day"},
     ("app-access-request", "PATCH"): {"status": "approved"},
@@ -100,8 +105,10 @@ PAGE_BODIES = {
     "teams:webhook-add": {"url": "https://93.184.215.14/new", "level": "notify"},
     "apps:webhook-add": {"url": "https://93.184.215.14/new", "level": "notify", "include": ["api:release"]},
 }
-FIELD_BODIES = {("app", "PATCH"): {"maintenance": {"maintenance": True}},
-                ("team-app", "PATCH"): {"owner": {"owner": "admin@acme.test"}}}
+FIELD_BODIES = {
+    ("app", "PATCH"): {"maintenance": {"maintenance": True}},
+    ("team-app", "PATCH"): {"owner": {"owner": "admin@acme.test"}},
+}
 
 
 def further(name: str, method: str, user, world) -> str | None:
@@ -118,8 +125,6 @@ def further(name: str, method: str, user, world) -> str | None:
     return None
 
 
-
-
 def fresh(user):
     return None if user is None else User.objects.get(pk=user.pk)
 
@@ -133,10 +138,16 @@ def expect_page(declared, method: str, user, world, name: str = "") -> str:
     if user is None:
         return "allowed" if rule.public else "login"
     outcome = _expect_object(rule, user, world, api=False)
-    return (further(name, method, user, world) or outcome) if outcome == "allowed" and method == "POST" else outcome
+    return (
+        (further(name, method, user, world) or outcome)
+        if outcome == "allowed" and method == "POST"
+        else outcome
+    )
 
 
-def expect_api(rule: authz.Rule | None, perm: str | None, user, world, name: str = "", method: str = "") -> str:
+def expect_api(
+    rule: authz.Rule | None, perm: str | None, user, world, name: str = "", method: str = ""
+) -> str:
     if rule is None:
         return "405"
     if user is None:
@@ -150,7 +161,13 @@ def _expect_object(rule: authz.Rule, user, world, *, api: bool) -> str:
         if not user.has_perm(p.VIEW_APP, world.app):
             return "404"
         if rule.of is not None:  # the permission is on the URL's other object: the service checks it
-            return "allowed" if user.has_perm(rule.perm, world.objects[rule.of]) else "404" if rule.own else "403"
+            return (
+                "allowed"
+                if user.has_perm(rule.perm, world.objects[rule.of])
+                else "404"
+                if rule.own
+                else "403"
+            )
         return "allowed" if rule.perm is None or user.has_perm(rule.perm, world.app) else "403"
     if rule.on == "team":
         if not user.has_perm(p.LIST_APPS_TEAM, world.team):
@@ -182,7 +199,9 @@ UNSEEING = ("outsider", "rival_admin")
 
 def normalised(response) -> tuple[int, bytes]:
     """Status and body without what differs on every answer (CSRF token, CSP nonce)."""
-    body = re.sub(rb'("X-CSRFToken": "|nonce="|name="csrfmiddlewaretoken" value=")[^"]*', rb"\1", response.content)
+    body = re.sub(
+        rb'("X-CSRFToken": "|nonce="|name="csrfmiddlewaretoken" value=")[^"]*', rb"\1", response.content
+    )
     return response.status_code, body
 
 
@@ -190,9 +209,12 @@ def assert_like_missing(client, route, values, rule, response, label, **headers)
     """An object the actor may not see answers exactly as one that does not exist."""
     if rule is None or rule.on not in MISSING:
         return
-    missing = client.generic(response.request["REQUEST_METHOD"], fill(route, {**values, rule.on: MISSING[rule.on]}),
-                             **headers)
-    assert normalised(missing) == normalised(response), f"{label}: an invisible object answers unlike a missing one"
+    missing = client.generic(
+        response.request["REQUEST_METHOD"], fill(route, {**values, rule.on: MISSING[rule.on]}), **headers
+    )
+    assert normalised(missing) == normalised(response), (
+        f"{label}: an invisible object answers unlike a missing one"
+    )
 
 
 def _to_login(response) -> bool:
@@ -241,8 +263,9 @@ def _clients(world):
 def test_page_sweep(world, route, name):
     declared = authz.PAGES[name]
     token = api_token_create(actor=world.user("admin"), name="sweep", origin=COMMAND)[0]
-    values = route_values(world, route, {**PAGE_KWARGS, "user_id": str(world.user("target").pk),
-                                         "token_id": str(token.pk)})
+    values = route_values(
+        world, route, {**PAGE_KWARGS, "user_id": str(world.user("target").pk), "token_id": str(token.pk)}
+    )
     data = {key.format(item=values["item_id"]): value for key, value in PAGE_BODIES.get(name, {}).items()}
     path = fill(route, values)
     clients = _clients(world)
@@ -251,12 +274,16 @@ def test_page_sweep(world, route, name):
         user = fresh(world.user(actor))
         for method in _methods(declared, actor):
             outcome = expect_page(declared, method, user, world, name)
-            call = partial(getattr(clients[actor], method.lower()), path, *([data] if method == "POST" else []))
+            call = partial(
+                getattr(clients[actor], method.lower()), path, *([data] if method == "POST" else [])
+            )
             response, after = _rolled_back(call, outcome != "allowed")
             check(outcome, response, before, after, f"{method} {path} as {actor}")
             if outcome == "404" and actor in UNSEEING:
                 rule = declared.get(method)
-                assert_like_missing(clients[actor], route, values, rule, response, f"{method} {path} as {actor}")
+                assert_like_missing(
+                    clients[actor], route, values, rule, response, f"{method} {path} as {actor}"
+                )
 
 
 @pytest.mark.parametrize(("route", "name"), API_ROUTES, ids=[name for _, name in API_ROUTES])

@@ -105,7 +105,12 @@ def _request_on_a_locked_app(n):
     asker = UserFactory(email=f"asker{n}@race.test")
     MembershipFactory(team=team, user=asker, role=TeamRole.MEMBER)
     request = access_request_create(
-        actor=asker, app=app, permissions=["deploy"], duration=timedelta(hours=4), reason="race", origin=Origin("web")
+        actor=asker,
+        app=app,
+        permissions=["deploy"],
+        duration=timedelta(hours=4),
+        reason="race",
+        origin=Origin("web"),
     )
     return app, request, (first, manager)
 

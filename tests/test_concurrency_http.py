@@ -107,7 +107,10 @@ def test_grant_and_revoke_at_once_end_as_one_of_the_serial_orders(n):
     Grant.objects.create(app=app, user=person, permissions="view")
     a, b = api(admin), api(admin)
     add, remove = race(
-        lambda: a.patch(f"/teams/apps/{app.name}/collaborators/{person.email}", **body({"permissions": ["view", "deploy"]})),
+        lambda: a.patch(
+            f"/teams/apps/{app.name}/collaborators/{person.email}",
+            **body({"permissions": ["view", "deploy"]}),
+        ),
         lambda: b.delete(f"/apps/{app.name}/collaborators/{person.email}"),
     )
     grant = Grant.objects.filter(app=app, user=person).first()
@@ -126,7 +129,9 @@ def test_a_join_racing_a_lock_ends_as_one_of_the_serial_orders(n):
     member = MembershipFactory(team=team, role="member", user=UserFactory(email=f"member{n}@lk.test")).user
     app = AppFactory(team=team, name=f"lk-app-{n}")
     joiner, locker = page(member), page(admin)
-    join, lock = race(lambda: joiner.post(f"/apps/{app.name}/join/"), lambda: locker.post(f"/apps/{app.name}/lock/"))
+    join, lock = race(
+        lambda: joiner.post(f"/apps/{app.name}/join/"), lambda: locker.post(f"/apps/{app.name}/lock/")
+    )
     assert lock.status_code == 302 and App.objects.get(pk=app.pk).locked
     joined = Grant.objects.filter(app=app, user=member).exists()
     # Joined before the lock, or refused: by the page's check (403) or, the lock having come in between, by the
@@ -142,8 +147,10 @@ def test_a_double_submitted_add_member_form_adds_one_member(n):
     admin = MembershipFactory(team=team, role="admin", user=UserFactory(email=f"admin{n}@dbl.test")).user
     a, b = page(admin), page(admin)
     form = {"user": f"new{n}@dbl.test", "role": "member"}
-    answers = race(lambda: a.post(f"/teams/{team.name}/access/add-member/", form),
-                   lambda: b.post(f"/teams/{team.name}/access/add-member/", form))
+    answers = race(
+        lambda: a.post(f"/teams/{team.name}/access/add-member/", form),
+        lambda: b.post(f"/teams/{team.name}/access/add-member/", form),
+    )
     assert {answer.status_code for answer in answers} <= {302, 409}
     assert User.objects.filter(email=f"new{n}@dbl.test").count() == 1
     assert Membership.objects.filter(team=team, user__email=f"new{n}@dbl.test").count() == 1
@@ -157,8 +164,10 @@ def test_a_double_sent_api_call_adds_one_member(n):
     admin = MembershipFactory(team=team, role="admin", user=UserFactory(email=f"admin{n}@dblapi.test")).user
     a, b = api(admin), api(admin)
     data = body({"email": f"new{n}@dblapi.test", "role": "member"})
-    answers = race(lambda: a.put(f"/teams/{team.name}/members", **data),
-                   lambda: b.put(f"/teams/{team.name}/members", **data))
+    answers = race(
+        lambda: a.put(f"/teams/{team.name}/members", **data),
+        lambda: b.put(f"/teams/{team.name}/members", **data),
+    )
     assert {answer.status_code for answer in answers} <= {200, 409}, [x.content for x in answers]
     assert Membership.objects.filter(team=team, user__email=f"new{n}@dblapi.test").count() == 1
     assert User.objects.filter(email=f"new{n}@dblapi.test").count() == 1

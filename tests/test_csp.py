@@ -34,7 +34,11 @@ def nonce_of(response) -> str | None:
     """The policy's script nonce (present once a page used it). The policy never allows inline code."""
     policy = response["Content-Security-Policy"]
     assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy, policy
-    assert "default-src 'self'" in policy and "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert (
+        "default-src 'self'" in policy
+        and "object-src 'none'" in policy
+        and "frame-ancestors 'none'" in policy
+    )
     assert "style-src 'self'" in policy
     match = re.search(r"script-src 'self' 'nonce-([^']+)'", policy)
     return match[1] if match else None
@@ -49,10 +53,12 @@ def assert_nothing_inline(response, label: str, *, own: bool = True) -> None:
     for attributes, content in SCRIPT.findall(body):
         assert b"src=" in attributes and not content.strip(), f"{label}: an inline <script>"
         if own:
-            assert nonce and f'nonce="{nonce}"'.encode() in attributes, f"{label}: a <script> without the nonce"
+            assert nonce and f'nonce="{nonce}"'.encode() in attributes, (
+                f"{label}: a <script> without the nonce"
+            )
     for pattern, what in INLINE:
         match = pattern.search(body)
-        assert match is None, f"{label}: {what}: {body[max(0, match.start() - 80):match.end() + 80]!r}"
+        assert match is None, f"{label}: {what}: {body[max(0, match.start() - 80) : match.end() + 80]!r}"
 
 
 @pytest.fixture
@@ -87,7 +93,8 @@ def test_the_base_page_loads_its_script_from_a_file_with_the_nonce(world):
 
 
 @pytest.mark.parametrize(
-    "name", ["account_login", "account_signup", "account_reset_password", "account_change_password", "mfa_index"]
+    "name",
+    ["account_login", "account_signup", "account_reset_password", "account_change_password", "mfa_index"],
 )
 def test_the_sign_in_and_account_pages_have_nothing_inline(world, name):
     client = Client()

@@ -50,7 +50,9 @@ def test_sign_up_stays_closed_without_mandatory_verification(settings, client):
 
 def test_sign_up_answers_known_and_unknown_addresses_alike(open_sign_up, member):
     def sign_up(email):
-        return answer("/accounts/signup/", {"email": email, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}, email)
+        return answer(
+            "/accounts/signup/", {"email": email, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}, email
+        )
 
     known, unknown = sign_up(KNOWN), sign_up(UNKNOWN)
     assert known == unknown

@@ -51,8 +51,12 @@ def _terminate_before(fragment: str):
         if not fired and fragment in sql:
             fired.append(sql)
             pid = connection.connection.info.backend_pid
-            dsn = {"host": params["HOST"] or "127.0.0.1", "port": params["PORT"] or 5432,
-                   "user": params["USER"], "dbname": params["NAME"]}
+            dsn = {
+                "host": params["HOST"] or "127.0.0.1",
+                "port": params["PORT"] or 5432,
+                "user": params["USER"],
+                "dbname": params["NAME"],
+            }
             with psycopg.connect(**dsn, autocommit=True) as killer:
                 killer.execute("SELECT pg_terminate_backend(%s)", [pid])
             time.sleep(0.05)
@@ -218,7 +222,11 @@ def test_concurrent_writers_on_sqlite_all_succeed_or_get_a_clean_409(acme):
         try:
             caller = api_caller(Client())
             barrier.wait()
-            statuses.append(caller(acme, "PUT", "/teams/acme/members", {"email": f"new{n}@acme.test", "role": "member"}).status_code)
+            statuses.append(
+                caller(
+                    acme, "PUT", "/teams/acme/members", {"email": f"new{n}@acme.test", "role": "member"}
+                ).status_code
+            )
         finally:
             connections.close_all()
 

@@ -19,7 +19,9 @@ from tests.api_client import assert_error
 from tests.factories import ReleaseFactory
 
 LOOK_ALIKE = [
-    pytest.param("mallory@\u0430cme.test", "mixes letters of different alphabets (Cyrillic and Latin)", id="cyrillic-a"),
+    pytest.param(
+        "mallory@\u0430cme.test", "mixes letters of different alphabets (Cyrillic and Latin)", id="cyrillic-a"
+    ),
     pytest.param("mallory@\u0430\u0441m\u0435.test", "mixes letters", id="mixed-in-one-label"),
     pytest.param("mallory@\u0430\u0441\u043c\u0435.test", "imitates acme.test", id="all-cyrillic"),
     pytest.param("mallory@\u03b1cme.test", "mixes letters", id="greek-alpha"),
@@ -37,7 +39,12 @@ MALFORMED = [
 
 
 def _written():
-    return (User.objects.count(), Membership.objects.count(), Grant.objects.count(), AuditEvent.objects.count())
+    return (
+        User.objects.count(),
+        Membership.objects.count(),
+        Grant.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 # --- e-mail addresses ---------------------------------------------------------------------------------------
@@ -65,7 +72,9 @@ def test_a_look_alike_address_is_refused_by_the_api(api, team_admin, app, email,
     before = _written()
     answer = api(team_admin, "PUT", "/teams/acme/members", {"email": email, "role": "member"})
     assert_error(answer, 422, "invalid_params", "The email is refused: its domain")
-    answer = api(team_admin, "POST", "/teams/apps/myapp/collaborators", {"user": email, "permissions": ["view"]})
+    answer = api(
+        team_admin, "POST", "/teams/apps/myapp/collaborators", {"user": email, "permissions": ["view"]}
+    )
     assert_error(answer, 422, "invalid_params", "The user is refused: its domain")
     assert _written() == before
 
@@ -73,7 +82,16 @@ def test_a_look_alike_address_is_refused_by_the_api(api, team_admin, app, email,
 def test_a_look_alike_address_is_refused_by_the_commands(team, team_admin):
     before = _written()
     with pytest.raises(CommandError, match=r"its domain .* mixes letters"):
-        call_command("members", "add", "mallory@\u0430cme.test", "--team", "acme", "--role", "member", stdout=io.StringIO())
+        call_command(
+            "members",
+            "add",
+            "mallory@\u0430cme.test",
+            "--team",
+            "acme",
+            "--role",
+            "member",
+            stdout=io.StringIO(),
+        )
     assert _written() == before
 
 
@@ -82,9 +100,16 @@ def test_sign_up_refuses_a_look_alike_address(client, team_admin, settings):
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"  # sign-up opens only with it (no account enumeration)
     answer = client.post(
         "/accounts/signup/",
-        {"email": "mallory@\u0430cme.test", "password1": "A-long-pass-phrase-9", "password2": "A-long-pass-phrase-9"},
+        {
+            "email": "mallory@\u0430cme.test",
+            "password1": "A-long-pass-phrase-9",
+            "password2": "A-long-pass-phrase-9",
+        },
     )
-    assert answer.status_code == HTTPStatus.OK and "mixes letters of different alphabets" in answer.content.decode()
+    assert (
+        answer.status_code == HTTPStatus.OK
+        and "mixes letters of different alphabets" in answer.content.decode()
+    )
     assert not User.objects.filter(email__contains="mallory").exists()
 
 
@@ -109,8 +134,11 @@ def test_a_malformed_address_is_refused_on_the_page_and_shown_escaped(client_as,
 
 @pytest.mark.parametrize(
     ("typed", "account"),
-    [("ADMIN@ACME.TEST", "admin@acme.test"), ("  Admin@Acme.Test ", "admin@acme.test"),
-     ("\uff41dmin@acme.test", "admin@acme.test")],  # full-width a
+    [
+        ("ADMIN@ACME.TEST", "admin@acme.test"),
+        ("  Admin@Acme.Test ", "admin@acme.test"),
+        ("\uff41dmin@acme.test", "admin@acme.test"),
+    ],  # full-width a
     ids=["upper", "spaces", "full-width"],
 )
 def test_case_and_width_variants_are_the_same_account(team_admin, typed, account):
@@ -185,7 +213,12 @@ def test_token_names_refuse_hidden_characters_and_escape_markup(client_as, team_
         ("/teams/acme/members", "PUT", '{"email": "a@acme.test", "role": "member", "admin": true}', "admin"),
         ("/teams/acme/members", "PUT", '{"email": ["a@acme.test"], "role": "member"}', "email"),
         ("/teams/acme/members", "PUT", '{"email": "a@acme.test", "role": 1}', "role"),
-        ("/teams/acme/members", "PUT", '{"email": "a@acme.test", "email": "b@acme.test", "role": "member"}', "email"),
+        (
+            "/teams/acme/members",
+            "PUT",
+            '{"email": "a@acme.test", "email": "b@acme.test", "role": "member"}',
+            "email",
+        ),
         ("/apps/myapp", "PATCH", '{"name": {"$ne": null}}', "name"),
         ("/apps/myapp", "PATCH", '{"maintenance": "yes"}', "maintenance"),
         ("/apps/myapp/config-vars", "PATCH", '{"KEY": ["a"]}', "KEY"),
@@ -195,7 +228,9 @@ def test_token_names_refuse_hidden_characters_and_escape_markup(client_as, team_
         ("/teams/apps/myapp", "PATCH", '[{"locked": true}]', "object"),
     ],
 )
-def test_wrong_json_is_a_422_naming_the_field_and_writes_nothing(api, team_admin, app, path, method, raw, field):
+def test_wrong_json_is_a_422_naming_the_field_and_writes_nothing(
+    api, team_admin, app, path, method, raw, field
+):
     api(team_admin, "GET", "/account")
     before = (*_written(), list(App.objects.values_list("name", "locked", "maintenance")))
     answer = api(team_admin, method, path, raw=raw)

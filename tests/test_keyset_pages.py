@@ -76,7 +76,9 @@ def test_a_broken_cursor_shows_the_first_page(client_as, team_admin, people):
 
 
 @pytest.mark.parametrize("query", ["", "?after=p060%40acme.test", "?last=1", "?before=p070%40acme.test"])
-def test_every_page_of_people_costs_the_same_queries(client_as, django_assert_num_queries, team_admin, people, query):
+def test_every_page_of_people_costs_the_same_queries(
+    client_as, django_assert_num_queries, team_admin, people, query
+):
     client = client_as(team_admin)
     with django_assert_num_queries(6):  # with the pending invitations
         assert client.get(f"/teams/acme/access/{query}").status_code == HTTPStatus.OK
@@ -120,4 +122,3 @@ def test_audit_pages_cost_the_same_queries(client_as, django_assert_num_queries,
     client = client_as(team_admin)
     with django_assert_num_queries(5):
         assert client.get(f"/teams/acme/audit/{query}").status_code == HTTPStatus.OK
-

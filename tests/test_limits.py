@@ -84,7 +84,9 @@ def test_a_body_over_1_mb_answers_413_and_changes_nothing(api, team_admin):
 
 def test_deeply_nested_json_answers_400(api, team_admin):
     body = '{"email": ' + "[" * 5000 + "]" * 5000 + ', "role": "member"}'
-    assert_error(api(team_admin, "PUT", "/teams/acme/members", raw=body), 400, "bad_request", "nested too deeply")
+    assert_error(
+        api(team_admin, "PUT", "/teams/acme/members", raw=body), 400, "bad_request", "nested too deeply"
+    )
 
 
 def test_json_depth_skips_brackets_inside_strings():

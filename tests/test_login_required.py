@@ -8,7 +8,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 pytestmark = pytest.mark.django_db
 
 
-
 def named_routes(resolver=None, prefix=""):
     """(name, view) of every named dashboard route, allauth's and the admin's included."""
     for entry in (resolver or get_resolver()).url_patterns:
@@ -27,7 +26,13 @@ def test_only_the_declared_pages_of_our_own_are_public():
     }
     public = {name for name, view in ours.items() if not getattr(view, "login_required", True)}
     # An invitation link is opened before its person has an account or is signed in.
-    assert public == {"permissions-help", "team_sso_login", "team_sso_callback", "invitation", "invitation-signup"}
+    assert public == {
+        "permissions-help",
+        "team_sso_login",
+        "team_sso_callback",
+        "invitation",
+        "invitation-signup",
+    }
 
 
 @pytest.mark.parametrize("path", ["/", "/account/", "/teams/acme/access/", "/apps/myapp/", "/new-app/"])

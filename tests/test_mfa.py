@@ -21,10 +21,6 @@ def fresh_cache():
     cache.clear()
 
 
-
-
-
-
 def signed_in(client) -> bool:
     return client.get("/").status_code == HTTPStatus.OK
 

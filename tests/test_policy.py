@@ -59,7 +59,9 @@ def test_locking_leaves_team_view_and_grants_unchanged():
 
 def test_every_permission_constant_is_answered():
     constants = [
-        v for k, v in vars(policy).items() if k.isupper() and isinstance(v, str) and re.fullmatch(r"\w+\.\w+", v)
+        v
+        for k, v in vars(policy).items()
+        if k.isupper() and isinstance(v, str) and re.fullmatch(r"\w+\.\w+", v)
     ]
     assert constants and all(c in policy.PERMISSIONS for c in constants)
 

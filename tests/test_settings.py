@@ -34,8 +34,6 @@ def variables_documented() -> set[str]:
     return set(re.findall(r"^\| `([A-Z_]+)` \|", section, flags=re.MULTILINE))
 
 
-
-
 def test_settings_read_the_variables_the_parser_expects():
     assert {"DJANGO_ENV", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= variables_read()
 

@@ -22,7 +22,11 @@ pytestmark = pytest.mark.django_db
 def sso_team(team, team_admin, member, app):
     """acme with an IdP, enforcing SSO; ``member`` has a password-only session."""
     team.sso_app = SocialApp.objects.create(
-        provider=PROVIDER, provider_id=provider_id_for(team), name="acme SSO", client_id="c", secret="s",
+        provider=PROVIDER,
+        provider_id=provider_id_for(team),
+        name="acme SSO",
+        client_id="c",
+        secret="s",
         settings={"server_url": "http://idp.test"},
     )
     team.sso_enforced = True

@@ -32,7 +32,13 @@ def idp(monkeypatch, team, team_admin):
     forged = ForgedIdp()
     monkeypatch.setattr(SocialAccountAdapter, "get_requests_session", lambda self: forged.session())
     team_sso_configure(
-        actor=SYSTEM, team=team, origin=COMMAND, issuer=ISSUER, client_id="accessctl", secret="s", enforced=False
+        actor=SYSTEM,
+        team=team,
+        origin=COMMAND,
+        issuer=ISSUER,
+        client_id="accessctl",
+        secret="s",
+        enforced=False,
     )
     team.refresh_from_db()
     forged.provider_id = provider_id_for(team)
@@ -65,8 +71,14 @@ def test_the_configured_algorithms_are_rs256_by_default(idp):
 
 def test_a_token_signed_as_configured_signs_in(idp):
     client, params = start(idp)
-    idp.token_response = {"access_token": "at", "token_type": "Bearer", "id_token": idp.sign(idp.claims(params["nonce"]))}
-    answer = client.get(f"/accounts/sso/{idp.provider_id}/login/callback/", {"code": "c", "state": params["state"]})
+    idp.token_response = {
+        "access_token": "at",
+        "token_type": "Bearer",
+        "id_token": idp.sign(idp.claims(params["nonce"])),
+    }
+    answer = client.get(
+        f"/accounts/sso/{idp.provider_id}/login/callback/", {"code": "c", "state": params["state"]}
+    )
     assert answer.status_code == HTTPStatus.FOUND and User.objects.filter(email="forged@corp.test").exists()
 
 
@@ -88,7 +100,10 @@ def test_hs256_maced_with_the_public_key_is_the_sign_in_failed_page_and_logged(i
         answer = client.get(
             f"/accounts/sso/{idp.provider_id}/login/callback/", {"code": "c", "state": params["state"]}
         )
-    assert answer.status_code == HTTPStatus.UNAUTHORIZED and "Third-Party Login Failure" in answer.content.decode()
+    assert (
+        answer.status_code == HTTPStatus.UNAUTHORIZED
+        and "Third-Party Login Failure" in answer.content.decode()
+    )
     assert "sso sign-in failed" in caplog.text and "InvalidAlgorithmError" in caplog.text
     assert not User.objects.filter(email="forged@corp.test").exists()
 
@@ -103,7 +118,9 @@ def test_a_token_in_an_algorithm_not_configured_is_refused_even_if_validly_signe
         "token_type": "Bearer",
         "id_token": idp.sign(idp.claims(params["nonce"]), alg="RS512"),
     }
-    answer = client.get(f"/accounts/sso/{idp.provider_id}/login/callback/", {"code": "c", "state": params["state"]})
+    answer = client.get(
+        f"/accounts/sso/{idp.provider_id}/login/callback/", {"code": "c", "state": params["state"]}
+    )
     assert answer.status_code == HTTPStatus.UNAUTHORIZED
 
 
@@ -143,7 +160,14 @@ def test_malformed_tokens_are_refused_without_a_crash(idp):
 
 @pytest.mark.parametrize(
     "token_response",
-    [{}, [], "not json", {"access_token": None}, {"access_token": "at"}, {"access_token": ["x"], "id_token": "x"}],
+    [
+        {},
+        [],
+        "not json",
+        {"access_token": None},
+        {"access_token": "at"},
+        {"access_token": ["x"], "id_token": "x"},
+    ],
 )
 def test_malformed_token_endpoint_answers_are_refused(idp, token_response):
     answer, _ = callback(idp, token_response=token_response)
@@ -152,7 +176,13 @@ def test_malformed_token_endpoint_answers_are_refused(idp, token_response):
 
 @pytest.mark.parametrize(
     "query",
-    [{}, {"code": "c"}, {"state": "nope", "code": "c"}, {"error": "access_denied"}, {"error": "x", "state": "y"}],
+    [
+        {},
+        {"code": "c"},
+        {"state": "nope", "code": "c"},
+        {"error": "access_denied"},
+        {"error": "x", "state": "y"},
+    ],
 )
 def test_malformed_callbacks_are_refused(idp, query):
     answer, _ = callback(idp, id_token="x", query=query)
@@ -161,7 +191,9 @@ def test_malformed_callbacks_are_refused(idp, query):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    header=st.dictionaries(st.sampled_from(["alg", "kid", "typ", "jku", "x5u"]), st.text(max_size=20), max_size=4),
+    header=st.dictionaries(
+        st.sampled_from(["alg", "kid", "typ", "jku", "x5u"]), st.text(max_size=20), max_size=4
+    ),
     payload=st.text(max_size=40),
     signature=st.text(max_size=40),
 )
@@ -181,15 +213,27 @@ def test_fuzzed_tokens_never_crash_the_decoder(idp, rf, header, payload, signatu
 
 def sso_settings(idp, **changes):
     team_sso_configure(
-        actor=SYSTEM, team=idp.team, origin=COMMAND, issuer=ISSUER, client_id="accessctl", secret=None,
-        enforced=False, **changes,
+        actor=SYSTEM,
+        team=idp.team,
+        origin=COMMAND,
+        issuer=ISSUER,
+        client_id="accessctl",
+        secret=None,
+        enforced=False,
+        **changes,
     )
 
 
 def first_sign_in(idp):
     client, params = start(idp)
-    idp.token_response = {"access_token": "at", "token_type": "Bearer", "id_token": idp.sign(idp.claims(params["nonce"]))}
-    return client.get(f"/accounts/sso/{idp.provider_id}/login/callback/", {"code": "c", "state": params["state"]})
+    idp.token_response = {
+        "access_token": "at",
+        "token_type": "Bearer",
+        "id_token": idp.sign(idp.claims(params["nonce"])),
+    }
+    return client.get(
+        f"/accounts/sso/{idp.provider_id}/login/callback/", {"code": "c", "state": params["state"]}
+    )
 
 
 def test_first_sign_in_gives_the_role_the_team_chose(idp):

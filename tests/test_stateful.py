@@ -95,33 +95,59 @@ class AccessMachine(RuleBasedStateMachine):
 
     @rule(actor=person, team=team_name, user=person, role=role)
     def add_member(self, actor, team, user, role):
-        self.attempt(lambda: team_services.team_member_add(
-            actor=self.user(actor), team=self.team(team), user=self.user(user), role=role, origin=ORIGIN))
+        self.attempt(
+            lambda: team_services.team_member_add(
+                actor=self.user(actor), team=self.team(team), user=self.user(user), role=role, origin=ORIGIN
+            )
+        )
 
     @rule(actor=person, team=team_name, user=person)
     def remove_member(self, actor, team, user):
-        self.attempt(lambda: team_services.team_member_remove(
-            actor=self.user(actor), team=self.team(team), user=self.user(user), origin=ORIGIN))
+        self.attempt(
+            lambda: team_services.team_member_remove(
+                actor=self.user(actor), team=self.team(team), user=self.user(user), origin=ORIGIN
+            )
+        )
 
     @rule(actor=person, app=app_name, user=person, permissions=perms)
     def grant(self, actor, app, user, permissions):
-        self.attempt(lambda: app_services.app_grant_add(
-            actor=self.user(actor), app=self.app(app), user=self.user(user), permissions=permissions, origin=ORIGIN))
+        self.attempt(
+            lambda: app_services.app_grant_add(
+                actor=self.user(actor),
+                app=self.app(app),
+                user=self.user(user),
+                permissions=permissions,
+                origin=ORIGIN,
+            )
+        )
 
     @rule(actor=person, app=app_name, user=person, permissions=perms)
     def update_grant(self, actor, app, user, permissions):
-        self.attempt(lambda: app_services.app_grant_update(
-            actor=self.user(actor), app=self.app(app), user=self.user(user), permissions=permissions, origin=ORIGIN))
+        self.attempt(
+            lambda: app_services.app_grant_update(
+                actor=self.user(actor),
+                app=self.app(app),
+                user=self.user(user),
+                permissions=permissions,
+                origin=ORIGIN,
+            )
+        )
 
     @rule(actor=person, app=app_name, user=person)
     def revoke(self, actor, app, user):
-        self.attempt(lambda: app_services.app_grant_remove(
-            actor=self.user(actor), app=self.app(app), user=self.user(user), origin=ORIGIN))
+        self.attempt(
+            lambda: app_services.app_grant_remove(
+                actor=self.user(actor), app=self.app(app), user=self.user(user), origin=ORIGIN
+            )
+        )
 
     @rule(actor=person, app=app_name, locked=st.booleans())
     def lock(self, actor, app, locked):
-        self.attempt(lambda: app_services.app_set_locked(
-            actor=self.user(actor), app=self.app(app), locked=locked, origin=ORIGIN))
+        self.attempt(
+            lambda: app_services.app_set_locked(
+                actor=self.user(actor), app=self.app(app), locked=locked, origin=ORIGIN
+            )
+        )
 
     @rule(actor=person, app=app_name)
     def join(self, actor, app):
@@ -162,7 +188,9 @@ class AccessMachine(RuleBasedStateMachine):
                 if Membership.objects.filter(team=team, user=user).exists():
                     continue
                 seen = set(apps_visible_to(user).filter(team=team).values_list("name", flat=True))
-                granted = set(Grant.objects.filter(user=user, app__team=team).values_list("app__name", flat=True))
+                granted = set(
+                    Grant.objects.filter(user=user, app__team=team).values_list("app__name", flat=True)
+                )
                 assert seen == granted, (name, team.name, seen, granted)
 
 
@@ -171,7 +199,9 @@ def test_random_sequences_of_changes_keep_the_rules():
     run_state_machine_as_test(
         AccessMachine,
         settings=settings(
-            max_examples=20, stateful_step_count=10, deadline=None,
+            max_examples=20,
+            stateful_step_count=10,
+            deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),
     )

@@ -24,10 +24,6 @@ def queued() -> list[DBTaskResult]:
     )
 
 
-
-
-
-
 @pytest.mark.django_db
 def test_housekeeping_command_queues_one_run_however_often_it_runs():
     call_command("housekeeping")

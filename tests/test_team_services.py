@@ -22,7 +22,13 @@ def roles(team):
 
 
 def test_admin_adds_member_and_audit_records_it(team, team_admin):
-    services.team_member_add(actor=team_admin, team=team, user=user_for_email("Joe@Acme.com", create=True), role="member", origin=WEB)
+    services.team_member_add(
+        actor=team_admin,
+        team=team,
+        user=user_for_email("Joe@Acme.com", create=True),
+        role="member",
+        origin=WEB,
+    )
     assert roles(team)["joe@acme.com"] == "member"
     event = AuditEvent.objects.get(action="member.add", target_email="joe@acme.com")
     assert (event.actor, event.team, event.source, event.ip) == (team_admin, team, "web", "10.0.0.1")
@@ -71,9 +77,7 @@ def test_bad_email_is_refused_naming_the_field_and_creates_nobody(db, email):
 
 def test_last_admin_cannot_be_demoted_or_removed(team, team_admin):
     with pytest.raises(Conflict, match=r"acme must have at least one admin\. Add another admin first\."):
-        services.team_member_set_role(
-            actor=team_admin, team=team, user=team_admin, role="member", origin=WEB
-        )
+        services.team_member_set_role(actor=team_admin, team=team, user=team_admin, role="member", origin=WEB)
     with pytest.raises(Conflict, match="at least one admin"):
         services.team_member_remove(actor=team_admin, team=team, user=team_admin, origin=WEB)
     with pytest.raises(Conflict, match="at least one admin"):
@@ -84,9 +88,7 @@ def test_last_admin_cannot_be_demoted_or_removed(team, team_admin):
 
 def test_second_admin_unlocks_the_first(team, team_admin, member):
     services.team_member_set_role(actor=team_admin, team=team, user=member, role="admin", origin=WEB)
-    services.team_member_set_role(
-        actor=team_admin, team=team, user=team_admin, role="member", origin=WEB
-    )
+    services.team_member_set_role(actor=team_admin, team=team, user=team_admin, role="member", origin=WEB)
     assert roles(team) == {member.email: "admin", team_admin.email: "member"}
 
 

@@ -290,7 +290,19 @@ def test_audit_page_filters_and_csv(client_as, team, team_admin, member, app):
     response = client.get("/teams/acme/audit/?target=new@acme.test&format=csv")
     assert response["Content-Type"] == "text/csv"
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    header = ["time", "actor", "action", "description", "team", "app", "target", "before", "after", "source", "ip"]
+    header = [
+        "time",
+        "actor",
+        "action",
+        "description",
+        "team",
+        "app",
+        "target",
+        "before",
+        "after",
+        "source",
+        "ip",
+    ]
     assert rows[0] == header
     assert [(r[1], r[2], r[3], r[6], r[8]) for r in rows[1:]] == [
         ("admin@acme.test", "member.add", "Member added", "new@acme.test", '{"role": "member"}')

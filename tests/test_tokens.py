@@ -71,7 +71,11 @@ def test_a_password_change_revokes_tokens_and_mails_the_user(member):
     client, raw = signed_in_with_token(member)
     answer = client.post(
         "/accounts/password/change/",
-        {"oldpassword": PASSWORD, "password1": "another-horse-staple-9", "password2": "another-horse-staple-9"},
+        {
+            "oldpassword": PASSWORD,
+            "password1": "another-horse-staple-9",
+            "password2": "another-horse-staple-9",
+        },
     )
     assert answer.status_code == HTTPStatus.FOUND
     assert client.get("/").status_code == HTTPStatus.OK, "the session that changed the password stays"

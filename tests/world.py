@@ -80,8 +80,12 @@ def build_world() -> World:
     users["outsider"] = UserFactory(email="outsider@else.test")
     users["collaborator"] = UserFactory(email="collab@partner.test")
     GrantFactory(app=app, user=users["collaborator"], permissions="view")
-    users["viewer"] = MembershipFactory(team=team, role=TeamRole.VIEWER, user=UserFactory(email="viewer@acme.test")).user
-    users["member"] = MembershipFactory(team=team, role=TeamRole.MEMBER, user=UserFactory(email="member@acme.test")).user
+    users["viewer"] = MembershipFactory(
+        team=team, role=TeamRole.VIEWER, user=UserFactory(email="viewer@acme.test")
+    ).user
+    users["member"] = MembershipFactory(
+        team=team, role=TeamRole.MEMBER, user=UserFactory(email="member@acme.test")
+    ).user
     for perm in ("view", "deploy", "operate", "manage"):
         user = MembershipFactory(
             team=team, role=TeamRole.MEMBER, user=UserFactory(email=f"{perm}@acme.test")
@@ -122,31 +126,60 @@ def add_objects(world: World) -> None:
     world.team.invite_acceptance = True
     world.team.save(update_fields=["invite_acceptance"])
     request = AccessRequest.objects.create(
-        app=world.app, requester=target, permissions="deploy,operate", duration=timedelta(days=1), reason="On call"
+        app=world.app,
+        requester=target,
+        permissions="deploy,operate",
+        duration=timedelta(days=1),
+        reason="On call",
     )
-    review = review_start(actor=admin, team=world.team, due_date=timezone.localdate() + timedelta(days=7),
-                          origin=COMMAND)
+    review = review_start(
+        actor=admin, team=world.team, due_date=timezone.localdate() + timedelta(days=7), origin=COMMAND
+    )
     item = ReviewItem.objects.filter(review=review, user=world.user("member_deploy"), app=world.app).first()
-    app_hook = hooks.webhook_add(actor=admin, url="https://93.184.215.14/shop", level="notify", app=world.app,
-                                 include=["api:release"], origin=COMMAND)
-    team_hook = hooks.webhook_add(actor=admin, url="https://93.184.215.14/acme", level="notify",
-                                  team=world.team, origin=COMMAND)
+    app_hook = hooks.webhook_add(
+        actor=admin,
+        url="https://93.184.215.14/shop",
+        level="notify",
+        app=world.app,
+        include=["api:release"],
+        origin=COMMAND,
+    )
+    team_hook = hooks.webhook_add(
+        actor=admin, url="https://93.184.215.14/acme", level="notify", team=world.team, origin=COMMAND
+    )
     app_delivery = hooks.webhook_ping(actor=admin, webhook=app_hook, origin=COMMAND)
     team_delivery = hooks.webhook_ping(actor=admin, webhook=team_hook, origin=COMMAND)
-    invitation = invitation_send(actor=admin, team=world.team, email="newcomer@acme.test", role="member",
-                                 origin=COMMAND, base_url="http://testserver/")
+    invitation = invitation_send(
+        actor=admin,
+        team=world.team,
+        email="newcomer@acme.test",
+        role="member",
+        origin=COMMAND,
+        base_url="http://testserver/",
+    )
     invitation.digest = digest(INVITATION_TOKEN)
     invitation.save(update_fields=["digest"])
     assert item is not None
-    world.objects.update(request_id=request, review_id=review, item_id=item, hook=app_hook, invitation=invitation)
+    world.objects.update(
+        request_id=request, review_id=review, item_id=item, hook=app_hook, invitation=invitation
+    )
     world.kwargs.update(
-        request_id=str(request.pk), review_id=str(review.pk), item_id=str(item.pk), token=INVITATION_TOKEN,
-        public_id=str(invitation.public_id), email_invited=invitation.email,
+        request_id=str(request.pk),
+        review_id=str(review.pk),
+        item_id=str(item.pk),
+        token=INVITATION_TOKEN,
+        public_id=str(invitation.public_id),
+        email_invited=invitation.email,
     )
     world.kwargs["app_hook"], world.kwargs["team_hook"] = str(app_hook.pk), str(team_hook.pk)
     world.kwargs["app_delivery"], world.kwargs["team_delivery"] = (
-        str(app_delivery.public_id), str(team_delivery.public_id))
-    world.kwargs["app_event"], world.kwargs["team_event"] = str(app_delivery.event_id), str(team_delivery.event_id)
+        str(app_delivery.public_id),
+        str(team_delivery.public_id),
+    )
+    world.kwargs["app_event"], world.kwargs["team_event"] = (
+        str(app_delivery.event_id),
+        str(team_delivery.event_id),
+    )
 
 
 COUNTED = (User, ApiToken, Team, Membership, App, Grant, Formation, Release, AuditEvent)

@@ -59,7 +59,6 @@ __all__ = [
 ]
 
 
-
 @dataclass(frozen=True)
 class AppAction:
     """A guarded app action and the permissions of which any one allows it.
@@ -146,14 +145,20 @@ TEAM_ACTIONS: tuple[TeamAction, ...] = (
     TeamAction("transfer_out_team", "Transfer team apps out of the team or to another team", _ADMIN),
     TeamAction("view_billing_team", "View billing and invoices", _ADMIN),
     TeamAction("view_audit_team", "Read the team audit log", _ADMIN),
-    TeamAction("manage_webhooks_team", "Add, edit, test and remove the team's webhooks (every team event)", _ADMIN),
+    TeamAction(
+        "manage_webhooks_team", "Add, edit, test and remove the team's webhooks (every team event)", _ADMIN
+    ),
     TeamAction("leave_team", "Leave the team (not as its last admin)", _ANY_ROLE),
     TeamAction(
-        "view_matrix_team", "See everyone's access to every app (access matrix) and the access reviews", _ANY_ROLE
+        "view_matrix_team",
+        "See everyone's access to every app (access matrix) and the access reviews",
+        _ANY_ROLE,
     ),
     TeamAction("manage_reviews_team", "Start and close access reviews", _ADMIN),
     TeamAction(
-        "view_requests_team", "Open the team's Requests page (the requests one may decide, and one's own)", _ANY_ROLE
+        "view_requests_team",
+        "Open the team's Requests page (the requests one may decide, and one's own)",
+        _ANY_ROLE,
     ),
 )
 TEAM_ACTIONS_BY_CODENAME: Mapping[str, TeamAction] = MappingProxyType({a.codename: a for a in TEAM_ACTIONS})

@@ -27,7 +27,6 @@ __all__ = [
 ]
 
 
-
 class TeamRole(models.TextChoices):
     """A stored team role. ``collaborator`` is derived (grants without a role), never stored."""
 
@@ -87,8 +86,6 @@ def sorted_perms(perms: Iterable[AppPerm]) -> list[AppPerm]:
     """Permissions in display order (view, deploy, operate, manage)."""
     wanted = set(perms)
     return [perm for perm in PERM_ORDER if perm in wanted]
-
-
 
 
 class Reason(enum.StrEnum):

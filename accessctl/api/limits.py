@@ -32,7 +32,9 @@ SUPPORTED_VERSION = re.compile(r"3(\.[a-z0-9][a-z0-9-]*)?", re.IGNORECASE)
 TOO_LARGE = "The request body is larger than 1 MB. Send less at once."
 TOO_DEEP = "The request body is nested too deeply. Bodies are flat objects; see the API reference."
 TOO_MANY_FIELDS = "The request has too many fields. Send fewer at once."
-RATE_LIMITED = "Your account reached the API rate limit (4,500 calls an hour). Try again after {minutes} minutes."
+RATE_LIMITED = (
+    "Your account reached the API rate limit (4,500 calls an hour). Try again after {minutes} minutes."
+)
 AUTH_LIMITED = "Too many failed sign-in attempts from your address. Try again after {minutes} minutes."
 
 

@@ -34,7 +34,9 @@ class ApiRoutingMiddleware:
         response = self.get_response(request)
         if request.method == "GET" and response.status_code in (200, 206) and not response.streaming:
             etag = f'"{hashlib.sha256(response.content).hexdigest()[:40]}"'
-            wanted = {tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")}
+            wanted = {
+                tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")
+            }
             if etag in wanted or "*" in wanted:
                 response = HttpResponseNotModified()
             response["ETag"] = etag

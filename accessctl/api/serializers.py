@@ -272,7 +272,9 @@ def invitation(inv, account=None) -> dict:
         ),
         "team": {"id": str(inv.team.public_id), "name": inv.team.name},
         "user": {
-            "id": str(account.public_id) if account is not None else str(uuid.uuid5(_NS, f"invitee:{inv.email}")),
+            "id": str(account.public_id)
+            if account is not None
+            else str(uuid.uuid5(_NS, f"invitee:{inv.email}")),
             "email": inv.email,
             "name": (account.name or None) if account is not None else None,
         },

@@ -27,9 +27,15 @@ urlpatterns = [
     path("teams/apps", apps.team_apps_create, name="team-apps-create"),
     path("teams/apps/<str:app>", apps.team_app, name="team-app"),
     path("teams/apps/<str:app>/collaborators", apps.team_app_collaborators, name="team-app-collaborators"),
-    path("teams/apps/<str:app>/collaborators/<str:email>", apps.team_app_collaborator, name="team-app-collaborator"),
+    path(
+        "teams/apps/<str:app>/collaborators/<str:email>",
+        apps.team_app_collaborator,
+        name="team-app-collaborator",
+    ),
     path("teams/invitations/<str:token>", invitations.invitation_detail, name="invitation"),
-    path("teams/invitations/<str:token>/accept", invitations.invitation_accept_view, name="invitation-accept"),
+    path(
+        "teams/invitations/<str:token>/accept", invitations.invitation_accept_view, name="invitation-accept"
+    ),
     path("teams/<str:team>", teams.team_detail, name="team"),
     path("teams/<str:team>/invitations", invitations.team_invitations, name="team-invitations"),
     path("teams/<str:team>/invitations/<str:email>", invitations.team_invitation, name="team-invitation"),
@@ -39,12 +45,24 @@ urlpatterns = [
     path("teams/<str:team>/apps", teams.team_apps, name="team-apps"),
     path("teams/<str:team>/access-reviews", reviews.access_reviews, name="team-access-reviews"),
     path("teams/<str:team>/access-reviews/<int:review_id>", reviews.access_review, name="team-access-review"),
-    path("teams/<str:team>/access-reviews/<int:review_id>/items", reviews.access_review_items, name="team-access-review-items"),
-    path("teams/<str:team>/access-reviews/<int:review_id>/items/<int:item_id>", reviews.access_review_item, name="team-access-review-item"),
+    path(
+        "teams/<str:team>/access-reviews/<int:review_id>/items",
+        reviews.access_review_items,
+        name="team-access-review-items",
+    ),
+    path(
+        "teams/<str:team>/access-reviews/<int:review_id>/items/<int:item_id>",
+        reviews.access_review_item,
+        name="team-access-review-item",
+    ),
     path("teams/<str:team>/webhooks", hooks.team_webhooks, name="team-webhooks"),
     path("teams/<str:team>/webhooks/<str:hook>", hooks.team_webhook, name="team-webhook"),
     path("teams/<str:team>/webhook-deliveries", hooks.team_deliveries, name="team-webhook-deliveries"),
-    path("teams/<str:team>/webhook-deliveries/<str:delivery>", hooks.team_deliveries, name="team-webhook-delivery"),
+    path(
+        "teams/<str:team>/webhook-deliveries/<str:delivery>",
+        hooks.team_deliveries,
+        name="team-webhook-delivery",
+    ),
     path("teams/<str:team>/webhook-events", hooks.team_events, name="team-webhook-events"),
     path("teams/<str:team>/webhook-events/<str:event>", hooks.team_events, name="team-webhook-event"),
     path("teams/<str:team>/access-requests", requests.team_access_requests, name="team-access-requests"),
@@ -54,7 +72,11 @@ urlpatterns = [
     path("apps/<str:app>/collaborators", apps.app_collaborators, name="app-collaborators"),
     path("apps/<str:app>/collaborators/<str:email>", apps.app_collaborator, name="app-collaborator"),
     path("apps/<str:app>/access-requests", requests.app_access_requests, name="app-access-requests"),
-    path("apps/<str:app>/access-requests/<str:request_id>", requests.app_access_request, name="app-access-request"),
+    path(
+        "apps/<str:app>/access-requests/<str:request_id>",
+        requests.app_access_request,
+        name="app-access-request",
+    ),
     path("apps/<str:app>/addons", apps.app_addons, name="app-addons"),
     path("apps/<str:app>/pipeline-couplings", apps.app_pipeline_couplings, name="app-pipeline-couplings"),
     path("apps/<str:app>/config-vars", runtime.config_vars, name="config-vars"),
@@ -67,7 +89,9 @@ urlpatterns = [
     path("apps/<str:app>/webhooks", hooks.app_webhooks, name="app-webhooks"),
     path("apps/<str:app>/webhooks/<str:hook>", hooks.app_webhook, name="app-webhook"),
     path("apps/<str:app>/webhook-deliveries", hooks.app_deliveries, name="app-webhook-deliveries"),
-    path("apps/<str:app>/webhook-deliveries/<str:delivery>", hooks.app_deliveries, name="app-webhook-delivery"),
+    path(
+        "apps/<str:app>/webhook-deliveries/<str:delivery>", hooks.app_deliveries, name="app-webhook-delivery"
+    ),
     path("apps/<str:app>/webhook-events", hooks.app_events, name="app-webhook-events"),
     path("apps/<str:app>/webhook-events/<str:event>", hooks.app_events, name="app-webhook-event"),
     re_path(r"", login_not_required(csrf_exempt(unrouted)), name="not-found"),  # JSON for every method

@@ -35,7 +35,9 @@ def teams(request):
     """E2: the teams the caller has a role in, with that role; a team whose sign-in policy the token fails is
     left out (its name included)."""
     hidden = hidden_team_ids(request)
-    rows = [row for row in teams_for(request.user) if row.role != p.COLLABORATOR and row.team.pk not in hidden]
+    rows = [
+        row for row in teams_for(request.user) if row.role != p.COLLABORATOR and row.team.pk not in hidden
+    ]
     return ranged(
         request,
         rows,

@@ -12,7 +12,19 @@ from django.http import StreamingHttpResponse
 
 from accessctl.audit.models import AuditAction, AuditEvent
 
-COLUMNS = ("time", "actor", "action", "description", "team", "app", "target", "before", "after", "source", "ip")
+COLUMNS = (
+    "time",
+    "actor",
+    "action",
+    "description",
+    "team",
+    "app",
+    "target",
+    "before",
+    "after",
+    "source",
+    "ip",
+)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

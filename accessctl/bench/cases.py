@@ -52,13 +52,25 @@ def cold(world: World, rounds: int) -> list[Result]:
     return measure(
         "a cold has_perm",
         [
-            Variant("ModelBackend cold", lambda: backend.has_perm(user, "apps.view_app"),
-                    setup=lambda: _forget_perm_cache(user), number=50),
-            Variant("accessctl cold", lambda: user.has_perm(p.VIEW_APP, app),
-                    setup=lambda: forget_access(user), number=50),
+            Variant(
+                "ModelBackend cold",
+                lambda: backend.has_perm(user, "apps.view_app"),
+                setup=lambda: _forget_perm_cache(user),
+                number=50,
+            ),
+            Variant(
+                "accessctl cold",
+                lambda: user.has_perm(p.VIEW_APP, app),
+                setup=lambda: forget_access(user),
+                number=50,
+            ),
             Variant("guardian cold", lambda: rivals.guardian_cold(user, app), number=50),
-            Variant("rules cold", lambda: rivals.RULES.test_rule("view", user, app),
-                    setup=lambda: rivals.forget(user), number=50),
+            Variant(
+                "rules cold",
+                lambda: rivals.RULES.test_rule("view", user, app),
+                setup=lambda: rivals.forget(user),
+                number=50,
+            ),
         ],
         rounds,
         baseline="ModelBackend cold",
@@ -85,23 +97,64 @@ def warm(world: World, rounds: int) -> list[Result]:
     return measure(
         "b warm has_perm",
         [
-            Variant("ModelBackend warm", lambda: [user.has_perm("apps.view_app") for _ in range(LOOP)],
-                    per=LOOP, best=BEST, context=_model_backend),
-            Variant("accessctl same app", lambda: [user.has_perm(p.VIEW_APP, app) for _ in range(LOOP)], per=LOOP, best=BEST),
-            Variant("accessctl other app", lambda: [user.has_perm(p.DEPLOY_APP, a) for a in cycle],
-                    setup=fresh_snapshot, per=LOOP, best=BEST),
-            Variant("guardian same app", lambda: [checker.has_perm("view_app", app) for _ in range(LOOP)],
-                    per=LOOP, best=BEST),
-            Variant("guardian other app", lambda: [checker.has_perm("deploy_app", a) for a in cycle], per=LOOP, best=BEST),
-            Variant("rules same app", lambda: [rivals.RULES.test_rule("view", user, app) for _ in range(LOOP)],
-                    per=LOOP, best=BEST),
-            Variant("rules other app", lambda: [rivals.RULES.test_rule("deploy", user, a) for a in cycle],
-                    per=LOOP, best=BEST),
+            Variant(
+                "ModelBackend warm",
+                lambda: [user.has_perm("apps.view_app") for _ in range(LOOP)],
+                per=LOOP,
+                best=BEST,
+                context=_model_backend,
+            ),
+            Variant(
+                "accessctl same app",
+                lambda: [user.has_perm(p.VIEW_APP, app) for _ in range(LOOP)],
+                per=LOOP,
+                best=BEST,
+            ),
+            Variant(
+                "accessctl other app",
+                lambda: [user.has_perm(p.DEPLOY_APP, a) for a in cycle],
+                setup=fresh_snapshot,
+                per=LOOP,
+                best=BEST,
+            ),
+            Variant(
+                "guardian same app",
+                lambda: [checker.has_perm("view_app", app) for _ in range(LOOP)],
+                per=LOOP,
+                best=BEST,
+            ),
+            Variant(
+                "guardian other app",
+                lambda: [checker.has_perm("deploy_app", a) for a in cycle],
+                per=LOOP,
+                best=BEST,
+            ),
+            Variant(
+                "rules same app",
+                lambda: [rivals.RULES.test_rule("view", user, app) for _ in range(LOOP)],
+                per=LOOP,
+                best=BEST,
+            ),
+            Variant(
+                "rules other app",
+                lambda: [rivals.RULES.test_rule("deploy", user, a) for a in cycle],
+                per=LOOP,
+                best=BEST,
+            ),
             # Where the time of a check goes: Django's own part (User.has_perm, _user_has_perm and
             # get_backends, which imports and instantiates every backend on every call), and our backend alone.
-            Variant("Django get_backends() alone", lambda: [get_backends() for _ in range(LOOP)], per=LOOP, best=BEST),
-            Variant("AccessBackend.has_perm alone, other app",
-                    lambda: [backend.has_perm(user, p.DEPLOY_APP, a) for a in cycle], per=LOOP, best=BEST),
+            Variant(
+                "Django get_backends() alone",
+                lambda: [get_backends() for _ in range(LOOP)],
+                per=LOOP,
+                best=BEST,
+            ),
+            Variant(
+                "AccessBackend.has_perm alone, other app",
+                lambda: [backend.has_perm(user, p.DEPLOY_APP, a) for a in cycle],
+                per=LOOP,
+                best=BEST,
+            ),
         ],
         rounds,
         baseline="ModelBackend warm",
@@ -123,7 +176,11 @@ def my_access(world: World, rounds: int) -> list[Result]:
                 Variant("floor", lambda: list(App.objects.filter(team=world.team).select_related("team"))),
                 Variant("accessctl", ours, setup=lambda user=user: forget_access(user)),
                 Variant("guardian", lambda user=user: rivals.guardian_my_apps(user)),
-                Variant("rules", lambda user=user: rivals.rules_my_apps(user), setup=lambda user=user: rivals.forget(user)),
+                Variant(
+                    "rules",
+                    lambda user=user: rivals.rules_my_apps(user),
+                    setup=lambda user=user: rivals.forget(user),
+                ),
             ],
             rounds,
             baseline="floor",
@@ -138,8 +195,14 @@ def _rules_candidates(app: App) -> list[User]:
     roles = dict(Membership.objects.filter(team_id=app.team_id).order_by().values_list("user_id", "role"))
     grants = dict(Grant.objects.filter(app=app).order_by().values_list("user_id", "permissions"))
     for pk, user in users.items():
-        setattr(user, rivals._FACTS, ({app.team_id: roles[pk]} if pk in roles else {},
-                                      {app.pk: frozenset(grants[pk])} if pk in grants else {}))
+        setattr(
+            user,
+            rivals._FACTS,
+            (
+                {app.team_id: roles[pk]} if pk in roles else {},
+                {app.pk: frozenset(grants[pk])} if pk in grants else {},
+            ),
+        )
     return list(users.values())
 
 
@@ -166,7 +229,10 @@ def app_access(world: World, rounds: int) -> list[Result]:
     )
     return results + measure(
         "d app Access page data (first page)",
-        [Variant("floor", lambda: list(by_email[: PAGE_SIZE + 1])), Variant("accessctl", lambda: _page_data(app))],
+        [
+            Variant("floor", lambda: list(by_email[: PAGE_SIZE + 1])),
+            Variant("accessctl", lambda: _page_data(app)),
+        ],
         rounds,
         baseline="floor",
     )

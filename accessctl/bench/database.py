@@ -20,7 +20,9 @@ def recreate() -> str:
     else:
         assert db["NAME"].endswith("_bench"), db["NAME"]
         params = {"host": db.get("HOST") or None, "port": db.get("PORT") or None, "user": db.get("USER")}
-        with psycopg.connect(dbname="postgres", autocommit=True, password=db.get("PASSWORD") or None, **params) as conn:
+        with psycopg.connect(
+            dbname="postgres", autocommit=True, password=db.get("PASSWORD") or None, **params
+        ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}"')
             conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
             version = conn.execute("SHOW server_version").fetchone()[0]

@@ -30,15 +30,23 @@ def pages(world: World, rounds: int) -> list[Result]:
         ("e team Access first page", "/teams/bench/access/", lambda: list(people[:50])),
         ("e team Access last page", "/teams/bench/access/?last=1", lambda: list(people.reverse()[:50])),
         ("g home", "/", lambda: list(App.objects.filter(team=world.team).order_by("name")[:50])),
-        ("g app Access (500 grants)", f"/apps/{big}/access/",
-         lambda: list(Grant.objects.filter(app=world.big_app).select_related("user").order_by("user__email")[:51])),
+        (
+            "g app Access (500 grants)",
+            f"/apps/{big}/access/",
+            lambda: list(
+                Grant.objects.filter(app=world.big_app).select_related("user").order_by("user__email")[:51]
+            ),
+        ),
         ("g app overview", f"/apps/{big}/", lambda: list(App.objects.filter(name=big))),
     ]
     results = []
     for case, url, floor in cases:
         results += measure(
             case,
-            [Variant("floor", floor, number=5), Variant("request", lambda url=url: _get(client, url), number=5)],
+            [
+                Variant("floor", floor, number=5),
+                Variant("request", lambda url=url: _get(client, url), number=5),
+            ],
             rounds,
             baseline="floor",
         )
@@ -54,13 +62,20 @@ def api_members(world: World, rounds: int) -> list[Result]:
     results = []
     for case, rng, floor in (
         ("f API members, first 200", "email ..; max=200", lambda: list(members[:200])),
-        ("f API members, next 200", f"email ]{second}..; max=200",
-         lambda: list(members.filter(email__gt=second)[:200])),
+        (
+            "f API members, next 200",
+            f"email ]{second}..; max=200",
+            lambda: list(members.filter(email__gt=second)[:200]),
+        ),
     ):
         results += measure(
             case,
-            [Variant("floor", floor, number=5),
-             Variant("request", lambda rng=rng: _get(client, "/teams/bench/members", HTTP_RANGE=rng), number=5)],
+            [
+                Variant("floor", floor, number=5),
+                Variant(
+                    "request", lambda rng=rng: _get(client, "/teams/bench/members", HTTP_RANGE=rng), number=5
+                ),
+            ],
             rounds,
             baseline="floor",
         )

@@ -50,7 +50,9 @@ def facts(user: Any) -> tuple[dict[int, str], dict[int, frozenset[str]]]:
         roles = dict(Membership.objects.filter(user=user).order_by().values_list("team_id", "role"))
         grants = {
             app_id: frozenset(perms)
-            for app_id, perms in Grant.objects.filter(user=user).order_by().values_list("app_id", "permissions")
+            for app_id, perms in Grant.objects.filter(user=user)
+            .order_by()
+            .values_list("app_id", "permissions")
         }
         found = (roles, grants)
         setattr(user, _FACTS, found)

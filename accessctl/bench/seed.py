@@ -46,8 +46,12 @@ def seed() -> World:
     Membership.objects.bulk_create(
         Membership(team=team, user=users[n], role=_role(n)) for n in range(MEMBERS)
     )
-    apps = App.objects.bulk_create(App(team=team, name=f"app-{n:04d}", locked=n % 4 == 0) for n in range(APPS))
-    grants = [Grant(app=apps[0], user=users[n * 9 % PEOPLE], permissions=_perms(n)) for n in range(BIG_GRANTS)]
+    apps = App.objects.bulk_create(
+        App(team=team, name=f"app-{n:04d}", locked=n % 4 == 0) for n in range(APPS)
+    )
+    grants = [
+        Grant(app=apps[0], user=users[n * 9 % PEOPLE], permissions=_perms(n)) for n in range(BIG_GRANTS)
+    ]
     for a in range(1, 1 + (20_000 - BIG_GRANTS) // GRANTS_PER_APP):
         grants += [
             Grant(app=apps[a], user=users[(a * 13 + j * 397) % PEOPLE], permissions=_perms(a + j))
@@ -57,7 +61,9 @@ def seed() -> World:
     analyze()
     member = users[11]
     member_app = Grant.objects.filter(user=member).exclude(app=apps[0]).select_related("app").first().app
-    return World(team=team, admin=users[0], member=member, big_app=apps[0], other_app=apps[1], member_app=member_app)
+    return World(
+        team=team, admin=users[0], member=member, big_app=apps[0], other_app=apps[1], member_app=member_app
+    )
 
 
 def analyze() -> None:
@@ -80,7 +86,9 @@ def seed_guardian(world: World) -> None:
     for group, codenames in ((admins, PERMS), (viewers, ("view",))):
         GroupObjectPermission.objects.bulk_create(
             (
-                GroupObjectPermission(group=group, permission=perm[f"{c}_app"], content_type=ct, object_pk=str(i))
+                GroupObjectPermission(
+                    group=group, permission=perm[f"{c}_app"], content_type=ct, object_pk=str(i)
+                )
                 for i in app_ids
                 for c in codenames
             ),
@@ -93,7 +101,9 @@ def seed_guardian(world: World) -> None:
     )
     UserObjectPermission.objects.bulk_create(
         (
-            UserObjectPermission(user_id=uid, permission=perm[f"{c}_app"], content_type=ct, object_pk=str(aid))
+            UserObjectPermission(
+                user_id=uid, permission=perm[f"{c}_app"], content_type=ct, object_pk=str(aid)
+            )
             for uid, aid, perms in Grant.objects.order_by().values_list("user_id", "app_id", "permissions")
             for c in perms
         ),

@@ -52,8 +52,16 @@ def _once(variant: Variant) -> float:
     ``best`` such repeats."""
     if variant.context is not None:
         with variant.context():
-            return _once(Variant(variant.label, variant.run, variant.setup, variant.number, per=variant.per,
-                                 best=variant.best))
+            return _once(
+                Variant(
+                    variant.label,
+                    variant.run,
+                    variant.setup,
+                    variant.number,
+                    per=variant.per,
+                    best=variant.best,
+                )
+            )
     return min(_repeat(variant) for _ in range(variant.best))
 
 

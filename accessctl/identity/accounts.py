@@ -162,7 +162,11 @@ def user_password_changed(*, user: User, change: str, origin: Origin) -> User:
     user is told by e-mail). Audited."""
     _raise_epoch(user)
     audit.record(
-        actor=user, action=AuditAction.USER_PASSWORD, origin=origin, target_user=user, after={"change": change}
+        actor=user,
+        action=AuditAction.USER_PASSWORD,
+        origin=origin,
+        target_user=user,
+        after={"change": change},
     )
     api_tokens_invalidate(user=user, reason=f"The password was {change}.", origin=origin)
     return user

@@ -151,13 +151,19 @@ def on_password_reset(sender: Any, request: HttpRequest, user: User, **kwargs: A
     _keep_this_session(request, user)
 
 
-def on_authenticator_added(sender: Any, request: HttpRequest, user: User, authenticator: Any = None, **kwargs: Any) -> None:
+def on_authenticator_added(
+    sender: Any, request: HttpRequest, user: User, authenticator: Any = None, **kwargs: Any
+) -> None:
     _end_other_sessions(request, user, f"added {getattr(authenticator, 'type', 'authenticator')}")
 
 
-def on_authenticator_removed(sender: Any, request: HttpRequest, user: User, authenticator: Any = None, **kwargs: Any) -> None:
+def on_authenticator_removed(
+    sender: Any, request: HttpRequest, user: User, authenticator: Any = None, **kwargs: Any
+) -> None:
     _end_other_sessions(request, user, f"removed {getattr(authenticator, 'type', 'authenticator')}")
 
 
-def on_authenticator_reset(sender: Any, request: HttpRequest, user: User, authenticator: Any = None, **kwargs: Any) -> None:
+def on_authenticator_reset(
+    sender: Any, request: HttpRequest, user: User, authenticator: Any = None, **kwargs: Any
+) -> None:
     _end_other_sessions(request, user, "regenerated recovery codes")

@@ -89,7 +89,9 @@ def sign_in_blocks(request, teams=None) -> dict[int, SignInRequired]:
                 teams = Team.objects.filter(
                     Q(sso_enforced=True) | Q(require_mfa=True), pk__in=list(access.roles)
                 ).select_related("sso_app")
-            teams = [team for team in teams if team.pk in access.roles and (team.sso_enforced or team.require_mfa)]
+            teams = [
+                team for team in teams if team.pk in access.roles and (team.sso_enforced or team.require_mfa)
+            ]
             sign_in = sign_in_for(request) if teams else NO_SIGN_IN
             blocks = {
                 team.pk: SignInRequired(block, team)

@@ -70,7 +70,9 @@ def api_token_create(
         sso_team_ids=sorted(sign_in.sso_team_ids),
         minted_epoch=actor.session_epoch,
     )
-    audit.record(actor=actor, action=AuditAction.TOKEN_CREATE, origin=origin, target_user=actor, after={"name": name})
+    audit.record(
+        actor=actor, action=AuditAction.TOKEN_CREATE, origin=origin, target_user=actor, after={"name": name}
+    )
     return token, raw
 
 
@@ -87,7 +89,11 @@ def api_token_revoke(*, actor: User, token_id: int, origin: Origin) -> ApiToken:
         raise NotFound("There is no such token on your account.", field="token")
     token.delete()
     audit.record(
-        actor=actor, action=AuditAction.TOKEN_REVOKE, origin=origin, target_user=token.user, before={"name": token.name}
+        actor=actor,
+        action=AuditAction.TOKEN_REVOKE,
+        origin=origin,
+        target_user=token.user,
+        before={"name": token.name},
     )
     return token
 
@@ -108,7 +114,9 @@ def api_tokens_invalidate(
     if not tokens:
         return []
     now = timezone.now()
-    ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).update(revoked_at=now, revoked_reason=reason)
+    ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).update(
+        revoked_at=now, revoked_reason=reason
+    )
     for token in tokens:
         token.revoked_at, token.revoked_reason = now, reason
         audit.record(

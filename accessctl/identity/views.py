@@ -76,7 +76,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     outcome = change(request, api_token_revoke, token_id=token_id)
-    return done(request, outcome, "Token revoked. Scripts using it can no longer sign in.", reverse("account"))
+    return done(
+        request, outcome, "Token revoked. Scripts using it can no longer sign in.", reverse("account")
+    )
 
 
 def sign_in_required(request: HttpRequest, error: SignInRequired) -> HttpResponse:

@@ -42,6 +42,7 @@ DELEGATED: Mapping[str, str] = MappingProxyType(
     }
 )
 
+
 def is_delegated(request: HttpRequest) -> bool:
     match = request.resolver_match
     return (
@@ -76,7 +77,11 @@ class AuthzMiddleware:
         api = getattr(request, "is_api", False)
         methods = declaration(request)
         if methods is None:
-            log.error("route_undeclared path=%s view=%s", request.path, getattr(request.resolver_match, "view_name", ""))
+            log.error(
+                "route_undeclared path=%s view=%s",
+                request.path,
+                getattr(request.resolver_match, "view_name", ""),
+            )
             if api:
                 return error_response(404, "not_found", "Couldn't find that resource.")
             raise Http404("Couldn't find that page.")

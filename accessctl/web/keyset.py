@@ -80,7 +80,9 @@ def _fields(keys: Sequence[str]) -> tuple[list[str], bool]:
 
 def _cursor(row: Any, fields: list[str]) -> str:
     values = [getattr(row, name) for name in fields]
-    return SEPARATOR.join(value.isoformat() if hasattr(value, "isoformat") else str(value) for value in values)
+    return SEPARATOR.join(
+        value.isoformat() if hasattr(value, "isoformat") else str(value) for value in values
+    )
 
 
 def _decode(queryset: QuerySet[Any], fields: list[str], cursor: str) -> list[Any] | None:
@@ -101,7 +103,9 @@ def _beyond(fields: list[str], values: list[Any], op: str) -> Q:
     return condition
 
 
-def keyset_page(request: HttpRequest, queryset: QuerySet[Any], *, keys: Sequence[str], size: int) -> KeysetPage:
+def keyset_page(
+    request: HttpRequest, queryset: QuerySet[Any], *, keys: Sequence[str], size: int
+) -> KeysetPage:
     """The page of ``queryset`` that the request's ``after`` / ``before`` / ``last`` parameters name."""
     fields, descending = _fields(keys)
     forward_op, backward_op = ("lt", "gt") if descending else ("gt", "lt")

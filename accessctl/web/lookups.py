@@ -34,9 +34,7 @@ def get_team(request: HttpRequest, name: str, perm: str | None = p.VIEW_TEAM) ->
     return team
 
 
-def get_app(
-    request: HttpRequest, name: str, perm: str | None = None, refusal: str | None = None
-) -> App:
+def get_app(request: HttpRequest, name: str, perm: str | None = None, refusal: str | None = None) -> App:
     """The app, if the user may view it (404 otherwise, never revealing it exists); 403 without ``perm``."""
     app = App.objects.select_related("team", "owner", "locked_by").filter(name=name).first()
     if app is None or not request.user.has_perm(p.VIEW_APP, app):

@@ -87,7 +87,9 @@ PAGES: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
         "teams:webhook-edit": {GET: R(p.MANAGE_WEBHOOKS_TEAM, Team), POST: R(p.MANAGE_WEBHOOKS_TEAM, Team)},
         "teams:webhook-ping": {POST: R(p.MANAGE_WEBHOOKS_TEAM, Team)},
         "teams:webhook-remove": {POST: R(p.MANAGE_WEBHOOKS_TEAM, Team)},
-        "teams:requests": {GET: R(p.VIEW_REQUESTS_TEAM, Team)},  # lists only what one may decide, and one's own
+        "teams:requests": {
+            GET: R(p.VIEW_REQUESTS_TEAM, Team)
+        },  # lists only what one may decide, and one's own
         "reviews:matrix": {GET: R(p.VIEW_MATRIX_TEAM, Team)},
         "reviews:list": {GET: R(p.VIEW_MATRIX_TEAM, Team), POST: R(p.MANAGE_REVIEWS_TEAM, Team)},
         "reviews:detail": {GET: R(p.VIEW_MATRIX_TEAM, Team)},
@@ -96,7 +98,9 @@ PAGES: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
         "reviews:close": {POST: R(p.MANAGE_REVIEWS_TEAM, Team)},
         "reviews:report": {GET: R(p.VIEW_MATRIX_TEAM, Team)},
         "apps:temporary-extend": {POST: R(p.MANAGE_ACCESS_APP, App)},
-        "apps:temporary-end": {POST: R(p.MANAGE_ACCESS_APP, App)},  # or the holder, ending their own (service)
+        "apps:temporary-end": {
+            POST: R(p.MANAGE_ACCESS_APP, App)
+        },  # or the holder, ending their own (service)
         "apps:request-access": {GET: R(p.REQUEST_ACCESS_APP, App), POST: R(p.REQUEST_ACCESS_APP, App)},
         "apps:request-approve": {POST: R(p.DECIDE_ACCESS_REQUEST, App, of="request_id")},
         "apps:request-deny": {POST: R(p.DECIDE_ACCESS_REQUEST, App, of="request_id")},
@@ -118,7 +122,9 @@ API: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
         "team-apps-create": {POST: R(p.CREATE_APP_TEAM, Team)},  # the team is named in the body
         "team-app": {
             GET: R(p.VIEW_APP, App, team_app_only=True),
-            PATCH: R(p.LOCK_APP, App, team_app_only=True, by_field={"locked": p.LOCK_APP, "owner": p.TRANSFER_APP}),
+            PATCH: R(
+                p.LOCK_APP, App, team_app_only=True, by_field={"locked": p.LOCK_APP, "owner": p.TRANSFER_APP}
+            ),
         },
         "team-app-collaborators": {POST: R(p.MANAGE_ACCESS_APP, App, team_app_only=True)},
         "team-app-collaborator": {PATCH: R(p.MANAGE_ACCESS_APP, App, team_app_only=True)},
@@ -144,7 +150,10 @@ API: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
         "app-collaborator": {DELETE: R(p.MANAGE_ACCESS_APP, App)},  # one's own e-mail: leave (LEAVE_APP)
         "app-addons": {GET: R(p.VIEW_APP, App)},
         "app-pipeline-couplings": {GET: R(p.VIEW_APP, App)},
-        "config-vars": {GET: R(p.EDIT_CONFIG_APP, App), PATCH: R(p.EDIT_CONFIG_APP, App)},  # values are secrets
+        "config-vars": {
+            GET: R(p.EDIT_CONFIG_APP, App),
+            PATCH: R(p.EDIT_CONFIG_APP, App),
+        },  # values are secrets
         "releases": {GET: R(p.VIEW_APP, App), POST: R(p.ROLLBACK_APP, App)},  # a rollback
         "release": {GET: R(p.VIEW_APP, App)},
         "formation": {GET: R(p.VIEW_APP, App), PATCH: R(p.SCALE_APP, App)},
@@ -164,7 +173,9 @@ API: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
             PATCH: R(p.MANAGE_REVIEWS_TEAM, Team, hides=True),  # closes it
         },
         "team-access-review-items": {GET: R(p.VIEW_MATRIX_TEAM, Team, hides=True)},
-        "team-access-review-item": {PATCH: R(p.VIEW_MATRIX_TEAM, Team, hides=True)},  # then a reviewer (service)
+        "team-access-review-item": {
+            PATCH: R(p.VIEW_MATRIX_TEAM, Team, hides=True)
+        },  # then a reviewer (service)
         "team-webhooks": {
             GET: R(p.MANAGE_WEBHOOKS_TEAM, Team, hides=True),
             POST: R(p.MANAGE_WEBHOOKS_TEAM, Team, hides=True),
@@ -179,7 +190,10 @@ API: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
         "team-webhook-events": {GET: R(p.MANAGE_WEBHOOKS_TEAM, Team, hides=True)},
         "team-webhook-event": {GET: R(p.MANAGE_WEBHOOKS_TEAM, Team, hides=True)},
         "team-access-requests": {GET: R(p.VIEW_REQUESTS_TEAM, Team, hides=True)},
-        "app-access-requests": {GET: R(p.VIEW_APP, App), POST: R(p.REQUEST_ACCESS_APP, App)},  # GET: one's own
+        "app-access-requests": {
+            GET: R(p.VIEW_APP, App),
+            POST: R(p.REQUEST_ACCESS_APP, App),
+        },  # GET: one's own
         # Approve or deny (``status``); the requester cancels. Neither decider nor requester: 404.
         "app-access-request": {PATCH: R(p.DECIDE_ACCESS_REQUEST, App, of="request_id", own=True)},
         "app-webhooks": {GET: R(p.MANAGE_WEBHOOKS_APP, App), POST: R(p.MANAGE_WEBHOOKS_APP, App)},
@@ -195,5 +209,3 @@ API: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
         "not-found": {},  # the catch-all: every method answers 404 in the Heroku shape
     }
 )
-
-

@@ -26,7 +26,9 @@ from django.urls import reverse
 
 PROVIDER = "team_sso"
 DEFAULT_ALGORITHMS = ("RS256",)
-ALLOWED_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"})
+ALLOWED_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+)
 MALFORMED = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 
@@ -53,7 +55,12 @@ class TeamSsoAdapter(OpenIDConnectOAuth2Adapter):
                 algorithms=algorithms,
                 issuer=self.openid_config["issuer"],
                 audience=app.client_id,
-                options={"verify_signature": True, "verify_iss": True, "verify_aud": True, "verify_exp": True},
+                options={
+                    "verify_signature": True,
+                    "verify_iss": True,
+                    "verify_aud": True,
+                    "verify_exp": True,
+                },
             )
             jwtkit.verify_jti(data)
             return data

@@ -34,11 +34,24 @@ class Command(BaseCommand):
         seeded = time.perf_counter() - start
         self.stdout.write(f"{label}: seeded in {seeded:.1f}s; {rounds} rounds per case")
         results = []
-        for step in (cases.cold, cases.warm, cases.my_access, cases.app_access, pages.pages, pages.api_members):
+        for step in (
+            cases.cold,
+            cases.warm,
+            cases.my_access,
+            cases.app_access,
+            pages.pages,
+            pages.api_members,
+        ):
             results += step(world, rounds)
             self.stdout.write(report.table([r for r in results if r.case == results[-1].case][-8:]))
         self.stdout.write("\n" + report.table(results))
-        meta = {"database": label, "seed_seconds": round(seeded, 1), "rounds": rounds,
-                "python": platform.python_version(), "machine": platform.platform(), "cpus": os.cpu_count()}
+        meta = {
+            "database": label,
+            "seed_seconds": round(seeded, 1),
+            "rounds": rounds,
+            "python": platform.python_version(),
+            "machine": platform.platform(),
+            "cpus": os.cpu_count(),
+        }
         report.write(out, meta, results)
         self.stdout.write(f"wrote {out}")

@@ -55,7 +55,10 @@ class Command(ServiceCommand):
             )
         elif action == "add":
             grant = self.run_service(
-                app_grant_add, app=app, user=self.user(email, create=True), permissions=_perms(options["permissions"])
+                app_grant_add,
+                app=app,
+                user=self.user(email, create=True),
+                permissions=_perms(options["permissions"]),
             )
             perms = ", ".join(sorted(grant.permissions))
             self.stdout.write(f"Adding {email} access to the app {app.name} with {perms} permissions... done")

@@ -23,7 +23,9 @@ class Command(ServiceCommand):
     def handle(self, *args, action, email, team, **options):
         team = self.team(team)
         if action == "add":
-            self.run_service(team_member_add, team=team, user=self.user(email, create=True), role=options["role"])
+            self.run_service(
+                team_member_add, team=team, user=self.user(email, create=True), role=options["role"]
+            )
             self.stdout.write(f"Adding {email} to {team.name} as {options['role']}... done")
         elif action == "set":
             self.run_service(team_member_set_role, team=team, user=self.user(email), role=options["role"])
