@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accessctl.access import policy as p
+from accessctl.access.errors import Invalid
 from accessctl.audit.export import audit_csv_response
 from accessctl.audit.models import AuditEvent
 from accessctl.identity.models import User
+from accessctl.identity.people import clean_email
 from accessctl.identity.sso.services import team_sso_configure
 from accessctl.web.changes import change, done, pencil_form, pencil_saved
 from accessctl.web.keyset import keyset_page
@@ -35,7 +37,7 @@ from teams.forms import (
     TeamSsoForm,
 )
 from teams.invitations import invitation_send, pending_invitations
-from teams.models import Team
+from teams.models import Membership, Team
 from teams.selectors import membership_of, team_app_suggestions, team_grants_of, team_people
 
 ACCESS_TEMPLATE = "teams/team_access.html"
@@ -120,12 +122,20 @@ def member_edit(request: HttpRequest, team: str, user_id: int) -> HttpResponse:
     )
 
 
+def _existing_member(team: Team, text: str) -> Membership | None:
+    """The membership of a typed address, if it is one (the form itself says what is wrong with a bad one)."""
+    try:
+        return membership_of(team, clean_email(text))
+    except Invalid:
+        return None
+
+
 @require_POST
 def member_add(request: HttpRequest, team: str) -> HttpResponse:
     """Add a member. An existing member's role changes after a confirmation (SPEC 7); with invitations on,
     anyone else gets an invitation by e-mail instead of a membership (SPEC 16)."""
     found = get_team(request, team, perm=p.MANAGE_MEMBERS)
-    existing = membership_of(found, request.POST.get("user", ""))
+    existing = _existing_member(found, request.POST.get("user", ""))
     role = request.POST.get("role", "")
     if existing is not None:
         if existing.role != role and role in p.TeamRole.values and not request.POST.get("confirm"):

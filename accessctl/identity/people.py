@@ -8,6 +8,7 @@ the change, so that a refused change leaves no account behind.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -34,8 +35,8 @@ def clean_email(email: str, *, field: str = "email") -> str:
     """
     email = normalise(email)
     try:
-        if len(email) > 254:
-            raise ValidationError("too long")
+        if len(email) > 254 or any(unicodedata.category(char) == "Cc" for char in email):
+            raise ValidationError("too long, or a control character (PostgreSQL text cannot hold NUL)")
         validate_email(email)
     except ValidationError:
         raise Invalid(BAD_EMAIL.format(email=_shown(email), field=field), field=field) from None
