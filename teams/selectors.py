@@ -51,6 +51,20 @@ def team_people(team: Team, *, role: str | None = None, search: str | None = Non
     return people
 
 
+def team_admin_count(team: Team) -> int:
+    """How many admins the team has (the last-admin rule needs it). One query."""
+    return Membership.objects.filter(team=team, role=TeamRole.ADMIN).count()
+
+
+def team_role_of(team: Team, email: str) -> str | None:
+    """The team role of the account with this e-mail, or ``None`` (no account, or no role). One query."""
+    return (
+        Membership.objects.filter(team=team, user__email__iexact=email.strip())
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
 def team_grants_of(team: Team, user) -> list[Grant]:
     """A user's grants on the team's apps (shown when removing them)."""
     return list(Grant.objects.filter(app__team=team, user=user).select_related("app").order_by("app__name"))

@@ -5,16 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accessctl.access import policy as p
+from accessctl.access.errors import Invalid
+from accessctl.access.facts import access_for
 from accessctl.audit.export import audit_csv_response
 from accessctl.audit.models import AuditEvent
 from accessctl.identity.models import User
+from accessctl.identity.people import clean_email
 from accessctl.identity.sso.services import team_sso_configure
 from accessctl.web.changes import change, done, pencil_form, pencil_saved
 from accessctl.web.lookups import get_team, query_without_page
@@ -32,9 +36,11 @@ from teams.forms import (
     TeamSsoForm,
 )
 from teams.models import Team
-from teams.selectors import team_grants_of, team_people
+from teams.selectors import team_admin_count, team_grants_of, team_people, team_role_of
 
 ACCESS_TEMPLATE = "teams/team_access.html"
+ADD_MEMBER_ID = "add-member-%s"  # two add forms on one page: ids of their own (no two id_user)
+ADD_COLLABORATOR_ID = "add-collaborator-%s"
 
 
 def _access_url(team: Team) -> str:
@@ -53,6 +59,17 @@ def team_apps(request: HttpRequest, team: str) -> HttpResponse:
     )
 
 
+def _last_admin_context(request: HttpRequest, team: Team) -> dict[str, Any]:
+    """The admin count for the rows' last-admin rule, and whether it holds the signed-in user back."""
+    admins = team_admin_count(team)
+    my_role = access_for(request.user).role_in(team.pk)
+    return {
+        "admins": admins,
+        "i_am_last_admin": p.is_last_admin(role=my_role, admins=admins),
+        "last_admin_reason": p.LAST_ADMIN_REASON.format(team=team.name),
+    }
+
+
 def _access_page(request: HttpRequest, team: Team, status: int = 200, **forms: Any) -> HttpResponse:
     """The Access page; ``forms`` are refused add forms shown again with their errors."""
     filters = PeopleFilterForm(request.GET or None)
@@ -63,8 +80,9 @@ def _access_page(request: HttpRequest, team: Team, status: int = 200, **forms: A
         "page": Paginator(people, settings.PAGE_SIZE).get_page(request.GET.get("page")),
         "filters": filters,
         "query": query_without_page(request),
-        "add_member_form": AddMemberForm(),
-        "add_collaborator_form": AddCollaboratorForm(team=team),
+        "add_member_form": AddMemberForm(auto_id=ADD_MEMBER_ID),
+        "add_collaborator_form": AddCollaboratorForm(team=team, auto_id=ADD_COLLABORATOR_ID),
+        **_last_admin_context(request, team),
         **forms,
     }
     if request.htmx and request.htmx.target == "member-table":  # type: ignore[attr-defined]
@@ -87,7 +105,7 @@ def _person(team: Team, user_id: int) -> User:
 def member_row(request: HttpRequest, team: str, user_id: int) -> HttpResponse:
     """One row of the Access table (htmx: the Cancel of a pencil edit)."""
     found = get_team(request, team)
-    context = {"team": found, "person": _person(found, user_id)}
+    context = {"team": found, "person": _person(found, user_id), **_last_admin_context(request, found)}
     return render(request, f"{ACCESS_TEMPLATE}#member-row", context)
 
 
@@ -100,12 +118,14 @@ def member_edit(request: HttpRequest, team: str, user_id: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"role": person.team_role or p.TeamRole.MEMBER},  # type: ignore[attr-defined]
     )
+    before = person.team_role  # type: ignore[attr-defined]
     if request.method == "POST" and change(request, services.team_member_add, form, team=found, user=person):
+        after = _person(found, user_id)
         return pencil_saved(
             request,
             row=f"{ACCESS_TEMPLATE}#member-row",
-            context={"team": found, "person": _person(found, user_id)},
-            message=f"{person.email} is now {form.cleaned_data['role']}.",
+            context={"team": found, "person": after, **_last_admin_context(request, found)},
+            message=_role_message(person.email, before, after.team_role),  # type: ignore[attr-defined]
             url=_access_url(found),
         )
     context = {"team": found, "person": person, "form": form}
@@ -114,15 +134,40 @@ def member_edit(request: HttpRequest, team: str, user_id: int) -> HttpResponse:
     )
 
 
+def _role_message(email: str, before: str | None, after: str, team: Team | None = None) -> str:
+    """What an add or a role change did, in words: added, changed from one role to another, or nothing."""
+    if before is None:
+        return f"Added {email} to {team.name} as {after}." if team else f"Added {email} as {after}."
+    if before == after:
+        return f"{email} is already a member ({after}); nothing changed."
+    return f"Changed role of {email} from {before} to {after}."
+
+
+def _existing_role(team: Team, form: AddMemberForm) -> str | None:
+    """The role the typed e-mail already has in the team (``None`` for someone new or a malformed address)."""
+    try:
+        return team_role_of(team, clean_email(str(form["user"].value() or "")))
+    except Invalid:
+        return None  # the form reports the address when it is validated
+
+
 @require_POST
 def member_add(request: HttpRequest, team: str) -> HttpResponse:
-    """Add a member (or change the role of one already there)."""
+    """Add a member. For someone already a member with another role, ask first (``confirm``), then change it."""
     found = get_team(request, team, perm=p.MANAGE_MEMBERS)
-    form = AddMemberForm(request.POST)
+    form = AddMemberForm(request.POST, auto_id=ADD_MEMBER_ID)
+    before = _existing_role(found, form)
+    wanted = request.POST.get("role")
+    if before is not None and before != wanted and not request.POST.get("confirm") and wanted in p.TeamRole.values:
+        confirm = {"email": form["user"].value(), "before": before, "after": wanted}
+        return _access_page(request, found, add_member_form=form, confirm_role=confirm)
     outcome = change(request, services.team_member_add, form, team=found)
     if outcome:
         membership = outcome.result
-        message = f"Added {membership.user.email} to {found.name} as {membership.role}."
+        message = _role_message(membership.user.email, before, membership.role, found)
+        if before == membership.role:
+            messages.info(request, message)
+            return redirect(_access_url(found))
         return done(request, outcome, message, _access_url(found))
     return _access_page(request, found, status=422, add_member_form=form)
 
@@ -131,7 +176,7 @@ def member_add(request: HttpRequest, team: str) -> HttpResponse:
 def collaborator_add(request: HttpRequest, team: str) -> HttpResponse:
     """Add someone outside the team to one app with view permission."""
     found = get_team(request, team, perm=p.MANAGE_MEMBERS)
-    form = AddCollaboratorForm(request.POST, team=found)
+    form = AddCollaboratorForm(request.POST, team=found, auto_id=ADD_COLLABORATOR_ID)
     outcome = change(request, team_collaborator_add, form, team=found)
     if outcome:
         grant = outcome.result
@@ -152,7 +197,13 @@ def member_remove(request: HttpRequest, team: str, user_id: int) -> HttpResponse
         else:
             outcome = change(request, team_collaborator_remove, team=found, user=person)
         return done(request, outcome, f"Removed {person.email} from {found.name}.", _access_url(found))
-    context = {"team": found, "person": person, "grants": team_grants_of(found, person), "form": form}
+    context = {
+        "team": found,
+        "person": person,
+        "grants": team_grants_of(found, person),
+        "form": form,
+        **_last_admin_context(request, found),
+    }
     return render(request, "teams/member_remove.html", context)
 
 
@@ -177,6 +228,7 @@ def _sso_form(team: Team, data: Any = None) -> TeamSsoForm:
 
 def _settings_page(request: HttpRequest, team: Team, status: int = 200, **forms: Any) -> HttpResponse:
     context = {
+        **_last_admin_context(request, team),
         "team": team,
         "form": TeamSettingsForm(initial=_settings_initial(team)),
         "sso_form": _sso_form(team),
@@ -199,10 +251,12 @@ def team_settings(request: HttpRequest, team: str) -> HttpResponse:
     return _settings_page(request, found, status=422, form=form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def team_sso(request: HttpRequest, team: str) -> HttpResponse:
-    """Configure the team's OpenID Connect identity provider and SSO enforcement."""
+    """Configure the team's OpenID Connect identity provider and SSO enforcement (GET: the settings page)."""
     found = get_team(request, team, perm=p.MANAGE_SETTINGS_TEAM)
+    if request.method == "GET":
+        return redirect(reverse("teams:settings", kwargs={"team": found.name}) + "#sso-heading")
     form = _sso_form(found, request.POST)
     outcome = change(request, team_sso_configure, form, team=found)
     if outcome:
