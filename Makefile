@@ -9,8 +9,9 @@ STAMP := $(VENV)/.installed-stamp
 HEROKU_CLI_VERSION := 11.10.0
 HEROKU := .cache/heroku-cli/node_modules/.bin/heroku
 OIDC_PROVIDER := .cache/idp/node_modules/oidc-provider/package.json
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: install run test lint migrate demo clean heroku-cli test-idp bench load
+.PHONY: install run test lint migrate demo clean heroku-cli test-idp bench load browser screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,18 @@ $(OIDC_PROVIDER):
 
 test-idp: $(OIDC_PROVIDER)
 
+## The browser tests: Debian's Chromium (apt, never `playwright install`) and axe-core (npm, into .cache/).
+$(AXE):
+	mkdir -p .cache/axe
+	cd .cache/axe && npm install --no-audit --no-fund --loglevel=error axe-core@4.14.1
+
+browser: $(AXE)
+	test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
+
+## Screenshots of the main pages for the README, into docs/screenshots/.
+screenshots: install browser
+	SCREENSHOTS=1 $(BIN)/pytest -q tests/browser -m screenshots
+
 ## As the Procfile's release step: migrate, then start the hourly housekeeping chain for the worker.
 migrate: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -51,7 +64,7 @@ run: demo
 	wait -n
 
 ## The whole suite: SQLite by default, PostgreSQL when DATABASE_URL is set.
-test: install heroku-cli test-idp
+test: install heroku-cli test-idp browser
 	$(BIN)/pytest
 
 ## The production settings check needs a key and a host; these are throwaway values for the check only.

@@ -27,11 +27,15 @@ class OwnershipFilter(admin.SimpleListFilter):
 class GrantOfAppInline(ReadOnlyInline):
     model = Grant
     fk_name = "app"
-    fields = ("user", "permissions", "expires_at", "reason", "granted_by", "created_at", "updated_at")
+    fields = ("user", "permission_list", "expires_at", "reason", "granted_by", "created_at", "updated_at")
     readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "granted_by")
+
+    @admin.display(description="permissions")
+    def permission_list(self, grant):
+        return ", ".join(grant.perm_list)  # "view, deploy", in display order: never the frozenset
 
 
 @admin.register(App)

@@ -132,10 +132,11 @@ def app_lock(request: HttpRequest, app: str, locked: bool = True) -> HttpRespons
     """Lock App / Unlock App: answers the lock panel (htmx) and tells the grant table to refresh."""
     found = get_app(request, app, perm=p.LOCK_APP)
     outcome = change(request, services.app_set_locked, app=found, locked=locked)
+    verb = "Locked" if locked else "Unlocked"
     if request.htmx and outcome:  # type: ignore[attr-defined]
         response = render(request, f"{ACCESS_TEMPLATE}#lock-panel", {"app": outcome.result})
+        response = trigger_client_event(response, "change-saved", {"message": f"{verb} {found.name}."})
         return trigger_client_event(response, "access-changed")
-    verb = "Locked" if locked else "Unlocked"
     return done(request, outcome, f"{verb} {found.name}.", _access_url(found))
 
 

@@ -67,6 +67,11 @@ def team_app_suggestions(team: Team, query: str, limit: int = APP_SUGGESTIONS) -
     return list(apps.order_by(prefix_first, "name")[:limit])
 
 
+def team_admin_count(team: Team) -> int:
+    """How many admins the team has (the last-admin rule needs it). One query."""
+    return Membership.objects.filter(team=team, role=TeamRole.ADMIN).count()
+
+
 def team_grants_of(team: Team, user) -> list[Grant]:
     """A user's grants on the team's apps (shown when removing them)."""
     return list(Grant.objects.filter(app__team=team, user=user).select_related("app").order_by("app__name"))

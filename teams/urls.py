@@ -2,7 +2,7 @@ from django.urls import path
 
 from accessctl.webhooks import views as webhooks
 from apps.views_requests import team_requests_page
-from teams import views
+from teams import views, views_settings
 from teams import views_invitations as invitations
 
 app_name = "teams"
@@ -27,8 +27,8 @@ urlpatterns = [
         name="invitation-revoke",
     ),
     path("<slug:team>/leave/", views.team_leave, name="leave"),
-    path("<slug:team>/settings/", views.team_settings, name="settings"),
-    path("<slug:team>/settings/sso/", views.team_sso, name="sso"),
+    path("<slug:team>/settings/", views_settings.team_settings, name="settings"),
+    path("<slug:team>/settings/sso/", views_settings.team_sso, name="sso"),
     path("<slug:team>/settings/webhooks/add/", webhooks.webhook_add, name="webhook-add"),
     path("<slug:team>/settings/webhooks/<uuid:hook>/", webhooks.webhook_edit, name="webhook-edit"),
     path("<slug:team>/settings/webhooks/<uuid:hook>/ping/", webhooks.webhook_ping, name="webhook-ping"),

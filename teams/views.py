@@ -5,23 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accessctl.access import policy as p
 from accessctl.access.errors import Invalid
+from accessctl.access.facts import access_for
 from accessctl.audit.export import audit_csv_response
 from accessctl.audit.models import AuditEvent
 from accessctl.identity.models import User
 from accessctl.identity.people import clean_email
-from accessctl.identity.sso.services import team_sso_configure
 from accessctl.web.changes import change, done, pencil_form, pencil_saved
 from accessctl.web.keyset import keyset_page
 from accessctl.web.lookups import get_team
-from accessctl.webhooks.views import webhook_context
-from apps.forms_requests import choice_key
 from apps.selectors import app_rows_for, apps_visible_to
 from teams import services
 from teams.collaborators import team_collaborator_add, team_collaborator_remove
@@ -33,14 +32,14 @@ from teams.forms import (
     PeopleFilterForm,
     RemoveForm,
     RoleForm,
-    TeamSettingsForm,
-    TeamSsoForm,
 )
 from teams.invitations import invitation_send, pending_invitations
-from teams.models import Membership, Team
-from teams.selectors import membership_of, team_app_suggestions, team_grants_of, team_people
+from teams.models import Team
+from teams.selectors import membership_of, team_admin_count, team_app_suggestions, team_grants_of, team_people
 
 ACCESS_TEMPLATE = "teams/team_access.html"
+ADD_MEMBER_ID = "add-member-%s"  # two add forms on one page: ids of their own (no two id_user)
+ADD_COLLABORATOR_ID = "add-collaborator-%s"
 
 
 def _access_url(team: Team) -> str:
@@ -59,6 +58,17 @@ def team_apps(request: HttpRequest, team: str) -> HttpResponse:
     )
 
 
+def last_admin_context(request: HttpRequest, team: Team) -> dict[str, Any]:
+    """The admin count for the rows' last-admin rule, and whether it holds the signed-in user back."""
+    admins = team_admin_count(team)
+    my_role = access_for(request.user).role_in(team.pk)
+    return {
+        "admins": admins,
+        "i_am_last_admin": p.is_last_admin(role=my_role, admins=admins),
+        "last_admin_reason": p.LAST_ADMIN_REASON.format(team=team.name),
+    }
+
+
 def _access_page(request: HttpRequest, team: Team, status: int = 200, **forms: Any) -> HttpResponse:
     """The Access page; ``forms`` are refused add forms shown again with their errors."""
     filters = PeopleFilterForm(request.GET or None)
@@ -70,9 +80,10 @@ def _access_page(request: HttpRequest, team: Team, status: int = 200, **forms: A
         "page": page,
         "filters": filters,
         "query": page.query,
-        "add_member_form": AddMemberForm(),
-        "add_collaborator_form": AddCollaboratorForm(team=team),
+        "add_member_form": AddMemberForm(auto_id=ADD_MEMBER_ID),
+        "add_collaborator_form": AddCollaboratorForm(team=team, auto_id=ADD_COLLABORATOR_ID),
         "invitations": pending_invitations(team),
+        **last_admin_context(request, team),
         **forms,
     }
     if request.htmx and request.htmx.target == "member-table":  # type: ignore[attr-defined]
@@ -95,7 +106,7 @@ def _person(team: Team, user_id: int) -> User:
 def member_row(request: HttpRequest, team: str, user_id: int) -> HttpResponse:
     """One row of the Access table (htmx: the Cancel of a pencil edit)."""
     found = get_team(request, team)
-    context = {"team": found, "person": _person(found, user_id)}
+    context = {"team": found, "person": _person(found, user_id), **last_admin_context(request, found)}
     return render(request, f"{ACCESS_TEMPLATE}#member-row", context)
 
 
@@ -108,12 +119,14 @@ def member_edit(request: HttpRequest, team: str, user_id: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"role": person.team_role or p.TeamRole.MEMBER},  # type: ignore[attr-defined]
     )
+    before = person.team_role  # type: ignore[attr-defined]
     if request.method == "POST" and change(request, services.team_member_add, form, team=found, user=person):
+        after = _person(found, user_id)
         return pencil_saved(
             request,
             row=f"{ACCESS_TEMPLATE}#member-row",
-            context={"team": found, "person": _person(found, user_id)},
-            message=f"{person.email} is now {form.cleaned_data['role']}.",
+            context={"team": found, "person": after, **last_admin_context(request, found)},
+            message=_role_message(person.email, before, after.team_role),  # type: ignore[attr-defined]
             url=_access_url(found),
         )
     context = {"team": found, "person": person, "form": form}
@@ -122,37 +135,42 @@ def member_edit(request: HttpRequest, team: str, user_id: int) -> HttpResponse:
     )
 
 
-def _existing_member(team: Team, text: str) -> Membership | None:
-    """The membership of a typed address, if it is one (the form itself says what is wrong with a bad one)."""
+def _role_message(email: str, before: str | None, after: str, team: Team | None = None) -> str:
+    """What an add or a role change did, in words: added, changed from one role to another, or nothing."""
+    if before is None:
+        return f"Added {email} to {team.name} as {after}." if team else f"Added {email} as {after}."
+    if before == after:
+        return f"{email} is already a member ({after}); nothing changed."
+    return f"Changed role of {email} from {before} to {after}."
+
+
+def _existing_role(team: Team, email: str) -> str | None:
+    """The role the typed e-mail already has in the team (``None`` for someone new or a malformed address)."""
     try:
-        return membership_of(team, clean_email(text))
+        membership = membership_of(team, clean_email(email))
     except Invalid:
-        return None
+        return None  # the form reports the address when it is validated
+    return membership.role if membership else None
 
 
 @require_POST
 def member_add(request: HttpRequest, team: str) -> HttpResponse:
-    """Add a member. An existing member's role changes after a confirmation (SPEC 7); with invitations on,
-    anyone else gets an invitation by e-mail instead of a membership (SPEC 16)."""
+    """Add a member. An existing member's role changes after a confirmation on the Access page (SPEC 7, 16);
+    with invitations on, anyone else gets an invitation by e-mail instead of a membership (SPEC 16)."""
     found = get_team(request, team, perm=p.MANAGE_MEMBERS)
-    existing = _existing_member(found, request.POST.get("user", ""))
-    role = request.POST.get("role", "")
-    if existing is not None:
-        if existing.role != role and role in p.TeamRole.values and not request.POST.get("confirm"):
-            context = {"team": found, "membership": existing, "role": role}
-            return render(request, "teams/member_role_confirm.html", context)
-        form: AddMemberForm | InviteForm = AddMemberForm(request.POST)
-        outcome = change(request, services.team_member_add, form, team=found)
-        if outcome:
-            before, user = existing.role, existing.user.email
-            message = (
-                f"Changed role of {user} from {before} to {role}."
-                if before != role
-                else f"{user} is already {role} of {found.name}."
-            )
-            return done(request, outcome, message, _access_url(found))
-    elif found.invite_acceptance:
-        form = InviteForm(request.POST)
+    before = _existing_role(found, request.POST.get("user", ""))
+    wanted = request.POST.get("role")
+    if (
+        before is not None
+        and before != wanted
+        and not request.POST.get("confirm")
+        and wanted in p.TeamRole.values
+    ):
+        form: AddMemberForm | InviteForm = AddMemberForm(request.POST, auto_id=ADD_MEMBER_ID)
+        confirm = {"email": form["user"].value(), "before": before, "after": wanted}
+        return _access_page(request, found, add_member_form=form, confirm_role=confirm)
+    if before is None and found.invite_acceptance:
+        form = InviteForm(request.POST, auto_id=ADD_MEMBER_ID)
         base_url = request.build_absolute_uri("/")
         outcome = change(request, invitation_send, form, team=found, base_url=base_url)
         if outcome:
@@ -160,11 +178,14 @@ def member_add(request: HttpRequest, team: str) -> HttpResponse:
             message = f"Invited {sent.email} to {found.name} as {sent.role}. The link is valid for 7 days."
             return done(request, outcome, message, _access_url(found))
     else:
-        form = AddMemberForm(request.POST)
+        form = AddMemberForm(request.POST, auto_id=ADD_MEMBER_ID)
         outcome = change(request, services.team_member_add, form, team=found)
         if outcome:
             membership = outcome.result
-            message = f"Added {membership.user.email} to {found.name} as {membership.role}."
+            message = _role_message(membership.user.email, before, membership.role, found)
+            if before == membership.role:
+                messages.info(request, message)
+                return redirect(_access_url(found))
             return done(request, outcome, message, _access_url(found))
     return _access_page(request, found, status=422, add_member_form=form)
 
@@ -181,7 +202,7 @@ def app_search(request: HttpRequest, team: str) -> HttpResponse:
 def collaborator_add(request: HttpRequest, team: str) -> HttpResponse:
     """Add someone outside the team to one app with view permission."""
     found = get_team(request, team, perm=p.MANAGE_MEMBERS)
-    form = AddCollaboratorForm(request.POST, team=found)
+    form = AddCollaboratorForm(request.POST, team=found, auto_id=ADD_COLLABORATOR_ID)
     outcome = change(request, team_collaborator_add, form, team=found)
     if outcome:
         grant = outcome.result
@@ -202,7 +223,13 @@ def member_remove(request: HttpRequest, team: str, user_id: int) -> HttpResponse
         else:
             outcome = change(request, team_collaborator_remove, team=found, user=person)
         return done(request, outcome, f"Removed {person.email} from {found.name}.", _access_url(found))
-    context = {"team": found, "person": person, "grants": team_grants_of(found, person), "form": form}
+    context = {
+        "team": found,
+        "person": person,
+        "grants": team_grants_of(found, person),
+        "form": form,
+        **last_admin_context(request, found),
+    }
     return render(request, "teams/member_remove.html", context)
 
 
@@ -213,62 +240,6 @@ def team_leave(request: HttpRequest, team: str) -> HttpResponse:
     outcome = change(request, services.team_leave, team=found)
     url = reverse("home") if outcome else _access_url(found)
     return done(request, outcome, f"You left {found.name}.", url)
-
-
-def _settings_initial(team: Team) -> dict[str, Any]:
-    return {
-        "name": team.name,
-        "join_permissions": team.join_permissions,
-        "require_mfa": team.require_mfa,
-        "request_max_duration": choice_key(team.request_max_duration),
-        "request_permanent_allowed": "yes" if team.request_permanent_allowed else "no",
-        "request_locked_apps": "yes" if team.request_locked_apps else "no",
-        "invite_acceptance": team.invite_acceptance,
-    }
-
-
-def _sso_form(team: Team, data: Any = None) -> TeamSsoForm:
-    app = team.sso_app
-    initial = {"issuer": app.settings.get("server_url", ""), "client_id": app.client_id} if app else {}
-    initial.update(enforced=team.sso_enforced, create_accounts=team.sso_create_accounts, role=team.sso_role)
-    return TeamSsoForm(data, initial=initial)
-
-
-def _settings_page(request: HttpRequest, team: Team, status: int = 200, **forms: Any) -> HttpResponse:
-    context = {
-        "team": team,
-        "form": TeamSettingsForm(initial=_settings_initial(team)),
-        "sso_form": _sso_form(team),
-        **webhook_context(request, team),
-        **forms,
-    }
-    return render(request, "teams/team_settings.html", context, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-def team_settings(request: HttpRequest, team: str) -> HttpResponse:
-    """Rename, join permissions, require MFA."""
-    found = get_team(request, team, perm=p.MANAGE_SETTINGS_TEAM)
-    if request.method == "GET":
-        return _settings_page(request, found)
-    form = TeamSettingsForm(request.POST, initial=_settings_initial(found))
-    outcome = change(request, services.team_settings_update, form, team=found)
-    if outcome:
-        url = reverse("teams:settings", kwargs={"team": outcome.result.name})
-        return done(request, outcome, "Team settings saved.", url)
-    return _settings_page(request, found, status=422, form=form)
-
-
-@require_POST
-def team_sso(request: HttpRequest, team: str) -> HttpResponse:
-    """Configure the team's OpenID Connect identity provider and SSO enforcement."""
-    found = get_team(request, team, perm=p.MANAGE_SETTINGS_TEAM)
-    form = _sso_form(found, request.POST)
-    outcome = change(request, team_sso_configure, form, team=found)
-    if outcome:
-        url = reverse("teams:settings", kwargs={"team": found.name})
-        return done(request, outcome, "Single sign-on settings saved.", url)
-    return _settings_page(request, found, status=422, sso_form=form)
 
 
 def team_audit(request: HttpRequest, team: str) -> HttpResponse | StreamingHttpResponse:

@@ -168,6 +168,8 @@ def test_a_double_sent_api_call_adds_one_member(n):
         lambda: a.put(f"/teams/{team.name}/members", **data),
         lambda: b.put(f"/teams/{team.name}/members", **data),
     )
-    assert {answer.status_code for answer in answers} <= {200, 201, 409}, [x.content for x in answers]  # 201: added
+    assert {answer.status_code for answer in answers} <= {200, 201, 409}, [
+        x.content for x in answers
+    ]  # 201: added
     assert Membership.objects.filter(team=team, user__email=f"new{n}@dblapi.test").count() == 1
     assert User.objects.filter(email=f"new{n}@dblapi.test").count() == 1

@@ -128,7 +128,7 @@ def test_a_malformed_address_is_refused_on_the_page_and_shown_escaped(client_as,
     before = _written()
     answer = client_as(team_admin).post("/teams/acme/access/add-member/", {"user": email, "role": "member"})
     assert answer.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
-    assert b'id="id_user_error"' in answer.content and b"<script>@" not in answer.content
+    assert b'id="add-member-user_error"' in answer.content and b"<script>@" not in answer.content
     assert _written() == before
 
 

@@ -235,6 +235,21 @@ def leaves_team_without_admin(*, admins: int, role_before: str | None, role_afte
     return role_before == TeamRole.ADMIN and role_after != TeamRole.ADMIN and admins <= 1
 
 
+LAST_ADMIN_REASON = "The last admin of {team}: add another admin before changing their role or removing them."
+
+
+def is_last_admin(*, role: str | None, admins: int) -> bool:
+    """Is someone with ``role`` the only admin of a team that has ``admins`` admins? Their role cannot be
+    lowered, and they cannot leave or be removed, until another admin is added (the same rule as above).
+    """
+    return leaves_team_without_admin(admins=admins, role_before=role, role_after=None)
+
+
+def can_change_role_of(*, role: str | None, admins: int) -> bool:
+    """May a team admin offer to change or remove someone with ``role``? Everyone but the last admin."""
+    return not is_last_admin(role=role, admins=admins)
+
+
 # --- the permission strings -------------------------------------------------------------------------------
 
 Predicate = Callable[[Access, Any], bool]

@@ -21,12 +21,16 @@ class MembershipOfUserInline(ReadOnlyInline):
 class GrantOfUserInline(ReadOnlyInline):
     model = Grant
     fk_name = "user"
-    fields = ("app", "permissions", "granted_by", "created_at", "updated_at")
+    fields = ("app", "permission_list", "granted_by", "created_at", "updated_at")
     readonly_fields = fields
     verbose_name_plural = "app grants"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("app", "granted_by")
+
+    @admin.display(description="permissions")
+    def permission_list(self, grant):
+        return ", ".join(grant.perm_list)  # "view, deploy", in display order: never the frozenset
 
 
 @admin.register(User)

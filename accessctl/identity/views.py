@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accessctl.identity.signin import SignInRequired, sign_in_for, token_blocks
+from accessctl.identity.signin import SignInRequired, has_mfa, sign_in_for, token_blocks
 from accessctl.identity.tokens import api_token_create, api_token_revoke
 from accessctl.web.changes import change, done
 from teams.models import Team
@@ -41,6 +41,7 @@ def _page(request: HttpRequest, form: TokenForm, status: int = 200) -> HttpRespo
             "token_form": form,
             "new_token": request.session.pop("new_api_token", None),
             "sso_links": _sso_links(request.user),
+            "has_mfa": has_mfa(request.user),
         },
         status=status,
     )

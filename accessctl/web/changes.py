@@ -92,10 +92,15 @@ def done(request: HttpRequest, outcome: Outcome, message: str, url: str) -> Http
 def pencil_saved(
     request: HttpRequest, *, row: str, context: dict[str, Any], message: str, url: str
 ) -> HttpResponse:
-    """After a pencil save: the updated ``row`` partial with an ``access-changed`` event (htmx), else ``done``."""
+    """After a pencil save: the updated ``row`` partial with an ``access-changed`` event (htmx), else ``done``.
+
+    The ``change-saved`` event carries ``message``: ``static/js/app.js`` announces it in the page's live region
+    and highlights the row.
+    """
     if not request.htmx:  # type: ignore[attr-defined]
         return done(request, Outcome(), message, url)
-    return trigger_client_event(render(request, row, context), "access-changed")
+    response = trigger_client_event(render(request, row, context), "access-changed")
+    return trigger_client_event(response, "change-saved", {"message": message})
 
 
 def pencil_form(request: HttpRequest, *, partial: str, page: str, context: dict[str, Any]) -> HttpResponse:

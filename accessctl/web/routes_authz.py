@@ -55,7 +55,10 @@ PAGES: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
         "teams:member-remove": {GET: R(p.MANAGE_MEMBERS, Team), POST: R(p.MANAGE_MEMBERS, Team)},
         "teams:leave": {POST: R(p.LEAVE_TEAM, Team)},
         "teams:settings": {GET: R(p.MANAGE_SETTINGS_TEAM, Team), POST: R(p.MANAGE_SETTINGS_TEAM, Team)},
-        "teams:sso": {POST: R(p.MANAGE_SETTINGS_TEAM, Team)},
+        "teams:sso": {
+            GET: R(p.MANAGE_SETTINGS_TEAM, Team),
+            POST: R(p.MANAGE_SETTINGS_TEAM, Team),
+        },  # GET: back to settings
         "teams:audit": {GET: R(p.VIEW_AUDIT_TEAM, Team)},
         "apps:detail": {GET: R(p.VIEW_APP, App)},
         "apps:access": {GET: R(p.VIEW_APP, App)},
