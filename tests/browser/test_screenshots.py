@@ -3,11 +3,17 @@
 Deselected from the normal run (see conftest); each shot is also an axe-checked visit.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from accessctl.audit.log import COMMAND
+from accessctl.identity.models import User
+from reviews.services import review_start
+from teams.models import Team
 from tests.browser.conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.screenshots, pytest.mark.django_db(transaction=True)]
@@ -31,11 +37,6 @@ def test_screenshots(site):
     shot(admin, "app-access")
     site.visit(admin, "/teams/acme/apps/")
     shot(admin, "team-apps-locked")
-    admin.goto("/teams/acme/access/")
-    admin.get_by_role("link", name="Edit role of viewer@acme.test").click()
-    admin.get_by_label("Role of viewer@acme.test").select_option("member")
-    admin.get_by_role("button", name="Save").click()
-    expect(admin.locator("#live")).to_contain_text("Changed role")
     site.visit(admin, "/apps/test/access/")
     admin.get_by_role("button", name="Lock App").click()
     admin.locator("#confirm-dialog").get_by_role("button", name="Confirm").click()
@@ -45,6 +46,16 @@ def test_screenshots(site):
     member = site.tab("member@acme.test")
     site.visit(member, "/")
     shot(member, "home")
+    site.visit(admin, "/teams/acme/matrix/")
+    shot(admin, "access-matrix")
+    review = review_start(
+        actor=User.objects.get(email="admin@acme.test"),
+        team=Team.objects.get(name="acme"),
+        due_date=timezone.localdate() + timedelta(days=14),
+        origin=COMMAND,
+    )
+    site.visit(admin, f"/teams/acme/reviews/{review.pk}/")
+    shot(admin, "access-review")
     phone = site.tab("admin@acme.test", viewport=PHONE)
     site.visit(phone, "/teams/acme/access/")
     shot(phone, "phone-team-access")
