@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from accessctl.access.errors import DomainError, Invalid, NotFound
-from accessctl.identity.addresses import imitation_problem, normalise
+from accessctl.identity.addresses import imitation_problem, normalise, skeleton
 from accessctl.identity.models import User
 from teams.models import Team
 
@@ -42,8 +42,12 @@ def clean_email(email: str, *, field: str = "email") -> str:
         raise Invalid(BAD_EMAIL.format(email=_shown(email), field=field), field=field) from None
     domain = email.rpartition("@")[2]
     if not domain.isascii():
-        known = {address.rpartition("@")[2] for address in User.objects.values_list("email", flat=True)}
-        problem = imitation_problem(domain, known)
+        # Only the accounts whose domain reads the same as this one can be imitated: ask for those, never for
+        # every address (an account in another alphabet with the same skeleton was refused on its own way in).
+        look_alikes = User.objects.filter(email__iendswith=f"@{skeleton(domain)}").values_list(
+            "email", flat=True
+        )
+        problem = imitation_problem(domain, {address.rpartition("@")[2] for address in look_alikes})
         if problem is not None:
             raise Invalid(LOOK_ALIKE.format(field=field, domain=_shown(domain), problem=problem), field=field)
     return email
