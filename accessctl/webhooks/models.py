@@ -112,7 +112,11 @@ class WebhookAttempt(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """One event for one webhook. ``seq`` orders deliveries (the CLI's ``Range: seq``)."""
+    """One event for one webhook. ``seq`` orders deliveries (the CLI's ``Range: seq``).
+
+    ``next_attempt_at`` is when a retry is due (none for the first attempt). ``claimed_until`` is the lease of
+    the worker making an attempt right now (``delivery.claim``).
+    """
 
     seq = models.BigAutoField(primary_key=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -121,6 +125,8 @@ class WebhookDelivery(models.Model):
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     num_attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Set while a worker makes an attempt, so that two tasks for one delivery never both send it.
+    claimed_until = models.DateTimeField(null=True, blank=True)
     last_attempt = models.ForeignKey(
         WebhookAttempt, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
