@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accessctl.webhooks.fields import EncryptedTextField
+
 # The event types an app webhook may include (Heroku's names). Team webhooks receive every team event.
 EVENT_TYPES = ("api:app", "api:collaborator", "api:formation", "api:release")
 
@@ -26,7 +28,8 @@ class DeliveryStatus(models.TextChoices):
 class Webhook(models.Model):
     """A receiver of an app's events (``include`` filters them) or of all of a team's events (``team``).
 
-    The secret signs every delivery; it is shown once, when the hook is created. A hook that keeps failing
+    The secret signs every delivery; it is shown once, when the hook is created. It and the authorization value
+    are stored encrypted (``fields.EncryptedTextField``) and read back as plain text. A hook that keeps failing
     for 24 hours is disabled (``disabled_at``); saving it again re-enables it.
     """
 
@@ -40,8 +43,8 @@ class Webhook(models.Model):
     include = models.JSONField(default=list, blank=True)
     level = models.CharField(max_length=10, choices=Level.choices)
     url = models.CharField(max_length=2000)
-    secret = models.CharField(max_length=200)
-    authorization = models.CharField(max_length=1000, blank=True)
+    secret = EncryptedTextField()
+    authorization = EncryptedTextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
