@@ -67,9 +67,10 @@ run: demo
 test: install heroku-cli test-idp browser
 	$(BIN)/pytest
 
-## The production settings check needs a key and a host; these are throwaway values for the check only.
+## The production settings check needs keys and a host; these are throwaway values for the check only.
 LINT_PRODUCTION := DJANGO_ENV=production ALLOWED_HOSTS=lint.invalid \
-	SECRET_KEY=lint-only-throwaway-key-not-a-secret-0123456789abcdefghijklmnop
+	SECRET_KEY=lint-only-throwaway-key-not-a-secret-0123456789abcdefghijklmnop \
+	WEBHOOK_SECRET_KEY=lint-only-throwaway-webhook-key-0123456789abcdef
 
 ## One command a line, so adding a checker is one more line.
 lint: install

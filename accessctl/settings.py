@@ -40,6 +40,16 @@ else:
         SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 ALLOWED_HOSTS = [h.strip() for h in ALLOWED_HOSTS if h.strip()]
+
+# Encrypts webhook signing secrets at rest (accessctl/webhooks/fields.py). Production needs its own key, so
+# that rotating SECRET_KEY (which ends sessions) leaves the stored secrets readable. Old keys only decrypt.
+if PRODUCTION:
+    WEBHOOK_SECRET_KEY = required("WEBHOOK_SECRET_KEY")
+    if len(WEBHOOK_SECRET_KEY) < 32:
+        raise ImproperlyConfigured("WEBHOOK_SECRET_KEY must be at least 32 random characters.")
+else:
+    WEBHOOK_SECRET_KEY = env.str("WEBHOOK_SECRET_KEY", default="") or SECRET_KEY
+WEBHOOK_SECRET_OLD_KEYS = [k.strip() for k in env.list("WEBHOOK_SECRET_OLD_KEYS", default=[]) if k.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env.list("CSRF_TRUSTED_ORIGINS", default=[]) if o.strip()]
 
 INSTALLED_APPS = [

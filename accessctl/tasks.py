@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
+from accessctl.webhooks.tasks import sweep_stranded_deliveries
 from apps.expiry import expire_temporary_access
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ HOUSEKEEPING_INTERVAL = timedelta(hours=1)
 @task()
 def clear_expired_sessions() -> int:
     """Delete the sessions whose expiry date has passed, log how many, queue the sweep of expired temporary
-    access (``apps.expiry``), and keep the hourly chain going.
+    access (``apps.expiry``) and of stranded webhook deliveries, and keep the hourly chain going.
     """
     store = import_module(settings.SESSION_ENGINE).SessionStore
     expired = None
@@ -37,6 +38,7 @@ def clear_expired_sessions() -> int:
     removed = before - (expired.count() if expired is not None else 0)
     logger.info("task=clear_expired_sessions removed=%d", removed)
     expire_temporary_access.enqueue()
+    sweep_stranded_deliveries.enqueue()
     schedule_housekeeping(delay=HOUSEKEEPING_INTERVAL)
     return removed
 

@@ -24,6 +24,7 @@ LAYERS = [
             r"accessctl\.access\.fields",
             r"accessctl\.models",
             r"accessctl\.(audit|identity|webhooks)\.models",
+            r"accessctl\.webhooks\.fields",
             r"(teams|apps|reviews)\.models",
             r"accessctl\.identity\.sso\.(provider|apps)",
             r"(teams|apps|reviews)\.apps",

@@ -47,6 +47,10 @@ def test_readme_documents_every_variable_the_settings_read():
     [
         ({}, "SECRET_KEY"),
         ({"SECRET_KEY": secrets.token_urlsafe(50)}, "ALLOWED_HOSTS"),
+        (
+            {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "access.example.com"},
+            "WEBHOOK_SECRET_KEY",
+        ),
     ],
 )
 def test_production_refuses_to_start_without_a_required_variable(env, missing):
@@ -65,6 +69,7 @@ def test_production_passes_the_deployment_checklist_without_warnings():
         DJANGO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="access.example.com",
+        WEBHOOK_SECRET_KEY=secrets.token_urlsafe(32),
     )
 
     assert result.returncode == 0, result.stderr

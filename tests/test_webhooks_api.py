@@ -234,7 +234,11 @@ def test_private_targets_are_refused_in_production_and_allowed_in_development(en
 
     from tests.processes import manage
 
-    extra = {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "access.example.com"}
+    extra = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "access.example.com",
+        "WEBHOOK_SECRET_KEY": secrets.token_urlsafe(32),
+    }
     command = "from django.conf import settings; print(settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS)"
     result = manage("shell", "-c", command, **extra, **env)
 

@@ -110,3 +110,44 @@ def test_team_admins_manage_team_webhooks_members_cannot(client_as, team, team_a
     assert 'id="webhooks"' in client_as(team_admin).get("/teams/acme/settings/").content.decode()
     assert client_as(member).post(f"/teams/acme/settings/webhooks/{hook.id}/remove/").status_code == 403
     assert Webhook.objects.filter(pk=hook.pk).exists()
+
+
+# The whole page; with one query per hook it was 15 and 16 at 10 hooks.
+QUERIES = {"app": 6, "team": 7}
+
+
+def _hooks_with_deliveries(owner_kwargs, admin, size, per_hook=7):
+    from accessctl.models import WebhookEvent
+
+    hooks = []
+    for number in range(size):
+        hook = services.webhook_add(actor=admin, origin=COMMAND, url=f"{URL}/{number}", level="notify",
+                                    **owner_kwargs)  # fmt: skip
+        for _ in range(per_hook):
+            event = WebhookEvent.objects.create(
+                include="ping", payload={"resource": "ping", "action": "test"}
+            )
+            WebhookDelivery.objects.create(webhook=hook, event=event)
+        hooks.append(hook)
+    return hooks
+
+
+@pytest.mark.parametrize("size", [1, 10])
+@pytest.mark.parametrize("where", ["app", "team"])
+def test_settings_pages_read_recent_deliveries_in_constant_queries(
+    client_as, django_assert_num_queries, team, app, team_admin, where, size
+):
+    owner_kwargs = {"app": app, "include": ["api:app"]} if where == "app" else {"team": team}
+    hooks = _hooks_with_deliveries(owner_kwargs, team_admin, size)
+    client = client_as(team_admin)
+    path = "/apps/myapp/settings/" if where == "app" else "/teams/acme/settings/"
+    client.get(path)  # warm the per-session caches the first request fills
+
+    with django_assert_num_queries(QUERIES[where]):
+        page = client.get(path).content.decode()
+
+    for hook in hooks:
+        table = page.split(f'id="deliveries-{hook.id}"', 1)[1].split("</table>", 1)[0]
+        shown = [part.split('"', 1)[0] for part in table.split('id="delivery-')[1:]]
+        newest = hook.deliveries.order_by("-seq").values_list("public_id", flat=True)[:5]
+        assert shown == [str(public_id) for public_id in newest], "the five newest, newest first"

@@ -73,7 +73,14 @@ class Worker:
             text=True,
         )
 
+    def kill(self) -> None:
+        """End the worker at once, as a crash or an out-of-memory kill would, mid-task included."""
+        self.process.kill()
+        self.process.communicate(timeout=20)
+
     def stop(self) -> str:
+        if self.process.returncode is not None:
+            return ""
         self.process.terminate()
         _, err = self.process.communicate(timeout=20)
         return err

@@ -1,7 +1,14 @@
 """Support console: users (with their roles and grants) and API tokens; changes go through services."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from accessctl.admin.base import ReadOnlyInline, ServiceAdmin
 from accessctl.identity import accounts as services
@@ -40,8 +47,18 @@ class UserAdmin(ServiceAdmin):
     search_fields = ("email", "name")
     ordering = ("email",)
     inlines = (MembershipOfUserInline, GrantOfUserInline)
-    fields = ("email", "name", "is_active", "is_staff", "is_superuser", "groups", "last_login", "date_joined")
-    readonly_fields = ("email", "last_login", "date_joined")
+    fields = (
+        "email",
+        "name",
+        "password_link",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "last_login",
+        "date_joined",
+    )
+    readonly_fields = ("email", "password_link", "last_login", "date_joined")
 
     def get_queryset(self, request):
         return (
@@ -60,6 +77,55 @@ class UserAdmin(ServiceAdmin):
 
     def has_add_permission(self, request):
         return False  # accounts come from sign-up, SSO, or being added to a team
+
+    @admin.display(description="password")
+    def password_link(self, user):
+        url = reverse("admin:accessctl_user_password", args=[user.pk])
+        return format_html(
+            '<a href="{}">Set a new password</a> (signs them out, revokes their API tokens)', url
+        )
+
+    def get_urls(self):
+        password = self.admin_site.admin_view(self.password_view)
+        return [
+            path("<path:object_id>/password/", password, name="accessctl_user_password"),
+            *super().get_urls(),
+        ]
+
+    def password_view(self, request, object_id):
+        """Set the user's password through ``user_password_set`` (sessions end, tokens revoked, user e-mailed)."""
+        user = self.get_object(request, unquote(object_id))
+        if user is None:
+            raise Http404("Couldn't find that user.")
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
+        form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            try:
+                services.user_password_set(
+                    actor=self.actor(request),
+                    user=user,
+                    password=form.cleaned_data["new_password1"],
+                    origin=self.origin(request),
+                    change="set by support staff",
+                )
+            except PermissionDenied as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    f"Set a new password for {user.email}: their sessions ended and their API tokens were "
+                    "revoked; they were e-mailed.",
+                )
+            return HttpResponseRedirect(reverse("admin:accessctl_user_change", args=[user.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Set the password of {user.email}",
+            "form": form,
+            "original": user,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/accessctl/user/set_password.html", context)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(self.readonly_fields)

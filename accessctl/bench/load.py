@@ -54,6 +54,7 @@ def server_env() -> dict[str, str]:
         "DJANGO_ENV": "production",
         "SECRET_KEY": "load-run-only-throwaway-key-not-a-secret-0123456789abcdefghijklmnop",
         "ALLOWED_HOSTS": HOST,
+        "WEBHOOK_SECRET_KEY": "load-run-only-throwaway-webhook-key-0123456789abcdef",
         "SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": DATABASE_URL,
         "CONN_MAX_AGE": _setting("CONN_MAX_AGE", "60"),

@@ -1,6 +1,10 @@
 """Account changes: activation, staff flags and groups, deletion (support staff), sign-in records, factor and
 password changes. Audited. A factor change, a password change and deactivation revoke the user's API tokens.
 
+Every way a password changes ends in ``user_password_changed``: allauth's change, set and reset (its signals),
+and a password set by someone else, support staff in the Django admin or an operator with
+``manage.py changepassword`` (``user_password_set``).
+
 A user who is the last admin of a team can be neither deactivated nor deleted: the team would be left
 without an admin.
 """
@@ -19,7 +23,7 @@ from accessctl.access.errors import Conflict
 from accessctl.access.facts import forget_access
 from accessctl.access.policy import TeamRole, leaves_team_without_admin
 from accessctl.audit import log as audit
-from accessctl.audit.log import Origin
+from accessctl.audit.log import Origin, SystemActor
 from accessctl.audit.models import AuditAction
 from accessctl.identity.models import User
 from accessctl.identity.tokens import api_tokens_invalidate
@@ -28,6 +32,9 @@ from teams.models import Team
 LAST_ADMIN_OF = "{email} is the last admin of {teams}. Add another admin there first."
 OWN_FLAGS = "You cannot change your own staff status, superuser status or groups."
 NOT_SUPERUSER = "Only superusers can change staff status, superuser status and groups."
+NO_PASSWORDS = "You may not set other people's passwords."
+PRIVILEGED_PASSWORD = "Only superusers can set the password of a staff member or superuser."
+OWN_PASSWORD = "Change your own password on your account page; it asks for the current one."
 
 
 def _refuse_if_last_admin(user: User) -> None:
@@ -157,12 +164,12 @@ def user_factor_changed(*, user: User, change: str, origin: Origin) -> User:
 
 
 @transaction.atomic
-def user_password_changed(*, user: User, change: str, origin: Origin) -> User:
-    """The password was changed, set or reset (``change``): other sessions end, API tokens are revoked (the
-    user is told by e-mail). Audited."""
+def user_password_changed(*, user: User, change: str, origin: Origin, actor: Any = None) -> User:
+    """The password was changed, set or reset (``change``; by ``actor``, the user when not given): other
+    sessions end, API tokens are revoked (the user is told by e-mail). Audited."""
     _raise_epoch(user)
     audit.record(
-        actor=user,
+        actor=user if actor is None else actor,
         action=AuditAction.USER_PASSWORD,
         origin=origin,
         target_user=user,
@@ -170,3 +177,21 @@ def user_password_changed(*, user: User, change: str, origin: Origin) -> User:
     )
     api_tokens_invalidate(user=user, reason=f"The password was {change}.", origin=origin)
     return user
+
+
+@transaction.atomic
+def user_password_set(*, actor: Any, user: User, password: str, origin: Origin, change: str) -> User:
+    """Set someone else's password (already validated): support staff with ``change_user`` permission, only
+    superusers for staff accounts, or the operator's command (the system actor). Then as any password change:
+    other sessions end, API tokens are revoked with ``change`` as the reason, the user is e-mailed."""
+    operator = isinstance(actor, SystemActor)
+    if not actor.has_perm("accessctl.change_user"):
+        raise PermissionDenied(NO_PASSWORDS)
+    if not operator and actor.pk == user.pk:
+        raise PermissionDenied(OWN_PASSWORD)
+    if (user.is_staff or user.is_superuser) and not (operator or getattr(actor, "is_superuser", False)):
+        raise PermissionDenied(PRIVILEGED_PASSWORD)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user_password_changed(user=user, change=change, origin=origin, actor=actor)

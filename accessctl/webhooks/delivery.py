@@ -1,5 +1,9 @@
 """Sending one delivery: sign the exact body, POST it once, record the attempt, decide what comes next.
 
+Each attempt is claimed first (``claim``): one conditional update that only succeeds for the attempt the task
+read, when it is due and no other worker holds it, so a delivery queued twice (the sweep of stranded
+deliveries racing a task that was only late) is still sent once.
+
 ``notify`` hooks get one attempt. ``sync`` hooks are retried with exponential backoff and jitter until 24 hours
 after the event. A hook whose deliveries have all failed for 24 hours is disabled and the admins who can fix it
 (the team's admins, or a personal app's owner) are e-mailed. The request is made outside any transaction.
@@ -20,6 +24,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accessctl.access.roles import TeamRole
@@ -33,6 +38,11 @@ MAX_DELAY = timedelta(hours=1)
 SIGNATURE_HEADER = "Heroku-Webhook-Hmac-SHA256"
 DISABLED = "Every delivery failed for 24 hours. Fix the receiver, then save the webhook to turn it back on."
 USER_AGENT = "accessctl-webhooks/1"
+OPEN = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
+# How long a claim holds: well over one attempt (connect and read timeouts), well under the stranded margin.
+CLAIM_LEASE = timedelta(minutes=5)
+# A retry task may run a little before its time by another machine's clock.
+CLOCK_SLACK = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -95,12 +105,28 @@ def attempt(delivery_id: str) -> Outcome:
             status=DeliveryStatus.FAILED, next_attempt_at=None
         )
         return Outcome(DeliveryStatus.FAILED)
+    if not claim(delivery):
+        return Outcome("skipped")
     attempt_id = uuid.uuid4()
     body = body_of(delivery, attempt_id)
     answer = targets.post(
         hook.url, body, headers_for(hook, delivery, body), timeout=settings.WEBHOOKS_TIMEOUT_SECONDS
     )
     return _record(delivery.pk, attempt_id, answer)
+
+
+def claim(delivery: WebhookDelivery) -> bool:
+    """Take the delivery's next attempt for this worker: only if nothing was recorded since it was read, it is
+    due, and no other worker holds an unexpired claim. One conditional update, so of two racers one wins."""
+    now = timezone.now()
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + CLOCK_SLACK)
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    taken = (
+        WebhookDelivery.objects.filter(due, free, pk=delivery.pk, status__in=OPEN)
+        .filter(num_attempts=delivery.num_attempts)
+        .update(claimed_until=now + CLAIM_LEASE)
+    )
+    return taken == 1
 
 
 @transaction.atomic
@@ -137,8 +163,9 @@ def _record(delivery_pk: int, attempt_id: uuid.UUID, answer: targets.Answer) -> 
             _disable(hook, now)
         Webhook.objects.filter(pk=hook.pk).update(failing_since=failing_since)
         delivery.status = DeliveryStatus.RETRYING if retry_at else DeliveryStatus.FAILED
-    delivery.next_attempt_at = retry_at
-    delivery.save(update_fields=["last_attempt", "num_attempts", "status", "next_attempt_at", "updated_at"])
+    delivery.next_attempt_at, delivery.claimed_until = retry_at, None
+    fields = ["last_attempt", "num_attempts", "status", "next_attempt_at", "claimed_until", "updated_at"]
+    delivery.save(update_fields=fields)
     return Outcome(delivery.status, retry_at)
 
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accessctl.webhooks.fields import EncryptedTextField
+
 # The event types an app webhook may include (Heroku's names). Team webhooks receive every team event.
 EVENT_TYPES = ("api:app", "api:collaborator", "api:formation", "api:release")
 
@@ -26,7 +28,8 @@ class DeliveryStatus(models.TextChoices):
 class Webhook(models.Model):
     """A receiver of an app's events (``include`` filters them) or of all of a team's events (``team``).
 
-    The secret signs every delivery; it is shown once, when the hook is created. A hook that keeps failing
+    The secret signs every delivery; it is shown once, when the hook is created. It and the authorization value
+    are stored encrypted (``fields.EncryptedTextField``) and read back as plain text. A hook that keeps failing
     for 24 hours is disabled (``disabled_at``); saving it again re-enables it.
     """
 
@@ -40,8 +43,8 @@ class Webhook(models.Model):
     include = models.JSONField(default=list, blank=True)
     level = models.CharField(max_length=10, choices=Level.choices)
     url = models.CharField(max_length=2000)
-    secret = models.CharField(max_length=200)
-    authorization = models.CharField(max_length=1000, blank=True)
+    secret = EncryptedTextField()
+    authorization = EncryptedTextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -112,7 +115,11 @@ class WebhookAttempt(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """One event for one webhook. ``seq`` orders deliveries (the CLI's ``Range: seq``)."""
+    """One event for one webhook. ``seq`` orders deliveries (the CLI's ``Range: seq``).
+
+    ``next_attempt_at`` is when a retry is due (none for the first attempt). ``claimed_until`` is the lease of
+    the worker making an attempt right now (``delivery.claim``).
+    """
 
     seq = models.BigAutoField(primary_key=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -121,6 +128,8 @@ class WebhookDelivery(models.Model):
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     num_attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Set while a worker makes an attempt, so that two tasks for one delivery never both send it.
+    claimed_until = models.DateTimeField(null=True, blank=True)
     last_attempt = models.ForeignKey(
         WebhookAttempt, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

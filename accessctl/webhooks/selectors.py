@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from accessctl.webhooks.models import Webhook, WebhookDelivery, WebhookEvent
 from apps.models import App
@@ -33,10 +34,24 @@ def events_of(owner: App | Team) -> QuerySet[WebhookEvent]:
 
 
 def with_recent_deliveries(hooks: QuerySet[Webhook], count: int = RECENT) -> list[Webhook]:
-    """The hooks, each with ``recent``: its last ``count`` deliveries, newest first (one query per hook)."""
+    """The hooks, each with ``recent``: its last ``count`` deliveries, newest first.
+
+    Two queries whatever the number of hooks: the hooks, then every hook's last ``count`` deliveries at once
+    (numbered per hook by a window function, kept while the number is at most ``count``).
+    """
     listed = list(hooks)
-    for hook in listed:
-        hook.recent = list(  # type: ignore[attr-defined]
-            hook.deliveries.select_related("event", "last_attempt").order_by("-seq")[:count]
+    recent: dict[object, list[WebhookDelivery]] = {hook.pk: [] for hook in listed}
+    if listed:
+        rank = Window(RowNumber(), partition_by=[F("webhook_id")], order_by=F("seq").desc())
+        rows = (
+            WebhookDelivery.objects.filter(webhook_id__in=list(recent))
+            .select_related("event", "last_attempt")
+            .annotate(rank=rank)
+            .filter(rank__lte=count)
+            .order_by("webhook_id", "-seq")
         )
+        for delivery in rows:
+            recent[delivery.webhook_id].append(delivery)
+    for hook in listed:
+        hook.recent = recent[hook.pk]  # type: ignore[attr-defined]
     return listed

@@ -8,7 +8,10 @@ from accessctl.tasks import schedule_housekeeping
 
 
 class Command(BaseCommand):
-    help = "Queue the hourly housekeeping task (expired sessions) unless it is already queued."
+    help = (
+        "Queue the hourly housekeeping task (expired sessions, expired temporary access, stranded webhook "
+        "deliveries) unless it is already queued."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if schedule_housekeeping():
