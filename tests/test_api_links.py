@@ -33,7 +33,10 @@ def test_team_app_collaborators_list_info_and_delete(api, team_admin, app, colla
 
 
 def test_collaborator_info_and_delete_of_an_unknown_address_are_refused(api, team_admin, app, member):
-    for path in ("/teams/apps/myapp/collaborators/nobody@else.test", "/apps/myapp/collaborators/nobody@else.test"):
+    for path in (
+        "/teams/apps/myapp/collaborators/nobody@else.test",
+        "/apps/myapp/collaborators/nobody@else.test",
+    ):
         assert_error(api(team_admin, "GET", path), 404, "not_found", "nobody@else.test is not a collaborator")
     assert_error(api(team_admin, "GET", "/apps/myapp/collaborators/not-an-address"), 422, "invalid_params")
     gone = api(team_admin, "DELETE", "/teams/apps/myapp/collaborators/nobody@else.test")
@@ -42,7 +45,9 @@ def test_collaborator_info_and_delete_of_an_unknown_address_are_refused(api, tea
     assert refused.status_code == HTTPStatus.FORBIDDEN
 
 
-def test_team_permissions_list_everyones_access_paged(api, team, team_admin, member, viewer, app, collaborator):
+def test_team_permissions_list_everyones_access_paged(
+    api, team, team_admin, member, viewer, app, collaborator
+):
     GrantFactory(app=AppFactory(team=team, name="other"), user=member, permissions="view,deploy")
     answer = api(member, "GET", "/teams/acme/permissions")
     assert answer.status_code == HTTPStatus.OK
@@ -107,7 +112,10 @@ def _bearer(raw):
 def test_authorizations_create_shows_the_token_once_then_list_info_revoke(client, member, outsider):
     _, raw = api_token_create(actor=member, name="laptop", origin=COMMAND)
     made = client.post(
-        "/oauth/authorizations", {"description": "deploy bot"}, content_type="application/json", **_bearer(raw)
+        "/oauth/authorizations",
+        {"description": "deploy bot"},
+        content_type="application/json",
+        **_bearer(raw),
     )
     assert made.status_code == HTTPStatus.CREATED
     body = made.json()

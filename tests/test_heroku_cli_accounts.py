@@ -122,6 +122,7 @@ def test_logout_revokes_the_token_it_was_called_with(cli):
         (["domains", "--app", "website-staging"], "domains"),
         (["drains", "--app", "website-staging"], "log drains"),
         (["keys"], "SSH keys"),
+        (["regions"], "regions and stacks"),
     ],
 )
 def test_heroku_only_commands_print_that_accessctl_does_not_run_them(cli, args, feature):
@@ -129,3 +130,12 @@ def test_heroku_only_commands_print_that_accessctl_does_not_run_them(cli, args, 
     assert result.code == 2, (result.out, result.err)
     assert f"{HEROKU_ONLY} {feature}" in result.message
     assert "Error ID: not_implemented" in result.message
+
+
+def test_auth_token_and_ps_type(cli):
+    token = cli.token(MEMBER)
+    printed = cli(token, "auth:token")
+    assert printed.code == 0 and printed.out.strip() == token
+    types = cli(token, "ps:type", "--app", "website-staging")
+    assert types.code == 0, types.err
+    assert table(types.out)[2][:3] == ["web", "Basic", "1"]

@@ -55,6 +55,11 @@ FEATURES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("account features", "heroku labs", ("account/features", "account/features/<path:rest>")),
     ("SSH keys", "heroku keys", ("account/keys", "account/keys/<path:rest>")),
     ("private spaces", "heroku spaces", ("spaces", "spaces/<path:rest>")),
+    (
+        "regions and stacks",
+        "heroku regions, apps:stacks",
+        ("regions", "regions/<path:rest>", "stacks", "stacks/<path:rest>"),
+    ),
     ("OAuth clients", "heroku clients", ("oauth/clients", "oauth/clients/<path:rest>")),
     (
         "builds and buildpacks",
