@@ -1,11 +1,13 @@
 """The links a team admin needs (collaborator list, info and removal; everyone's permissions on a team's apps;
 a member's apps; every app), API tokens as OAuth authorizations, logout, rate limits, and Heroku-only paths."""
 
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accessctl.audit.log import COMMAND
 from accessctl.audit.models import AuditAction, AuditEvent
@@ -45,31 +47,34 @@ def test_collaborator_info_and_delete_of_an_unknown_address_are_refused(api, tea
     assert refused.status_code == HTTPStatus.FORBIDDEN
 
 
-def test_team_permissions_list_everyones_access_paged(
-    api, team, team_admin, member, viewer, app, collaborator
+def test_team_permissions_list_everyones_grants_paged(
+    api, team, team_admin, member, viewer, app, collaborator, manager
 ):
-    GrantFactory(app=AppFactory(team=team, name="other"), user=member, permissions="view,deploy")
-    answer = api(member, "GET", "/teams/acme/permissions")
+    other = AppFactory(team=team, name="other")
+    GrantFactory(app=other, user=member, permissions="view,deploy")
+    GrantFactory(app=other, user=viewer, permissions="view,operate")
+    GrantFactory(app=other, user=team_admin, permissions="view")  # an admin holds everything anyway
+    answer = api(viewer, "GET", "/teams/acme/permissions")
     assert answer.status_code == HTTPStatus.OK
-    rows = [(e["user"]["email"], e["app"]["name"], e["role"], e["reason"]) for e in answer.json()]
+    rows = [
+        (e["user"]["email"], e["app"]["name"], e["role"], [x["name"] for x in e["permissions"]])
+        for e in answer.json()
+    ]
     assert rows == [
-        ("admin@acme.test", "myapp", "admin", "admin_role"),
-        ("admin@acme.test", "other", "admin", "admin_role"),
-        ("collab@partner.test", "myapp", "collaborator", "grant"),
-        ("member@acme.test", "myapp", "member", "team_view"),
-        ("member@acme.test", "other", "member", "grant"),
-        ("viewer@acme.test", "myapp", "viewer", "team_view"),
-        ("viewer@acme.test", "other", "viewer", "team_view"),
+        ("collab@partner.test", "myapp", "collaborator", ["view"]),
+        ("manager@acme.test", "myapp", "member", ["view", "deploy", "manage"]),
+        ("member@acme.test", "other", "member", ["view", "deploy"]),
+        ("viewer@acme.test", "other", "viewer", ["view", "operate"]),
     ]
-    assert [p["name"] for p in answer.json()[4]["permissions"]] == ["view", "deploy"]
-    first = api(member, "GET", "/teams/acme/permissions", HTTP_RANGE="email ..; max=4")
-    assert first.status_code == HTTPStatus.PARTIAL_CONTENT and len(first.json()) == 4
-    rest = api(member, "GET", "/teams/acme/permissions", HTTP_RANGE=first["Next-Range"])
-    assert [(e["user"]["email"], e["app"]["name"]) for e in rest.json()] == [
-        ("member@acme.test", "other"),
-        ("viewer@acme.test", "myapp"),
-        ("viewer@acme.test", "other"),
-    ]
+    assert {e["expires_at"] for e in answer.json()} == {None}
+    Grant.objects.filter(user=viewer).update(expires_at=timezone.now() + timedelta(hours=4))
+    temporary = api(viewer, "GET", "/teams/acme/permissions").json()[-1]
+    assert temporary["user"]["email"] == "viewer@acme.test" and temporary["expires_at"].endswith("Z")
+    first = api(viewer, "GET", "/teams/acme/permissions", HTTP_RANGE="email ..; max=3")
+    assert first.status_code == HTTPStatus.PARTIAL_CONTENT and len(first.json()) == 3
+    assert first["Next-Range"] == "email ]member@acme.test other..; max=3"
+    rest = api(viewer, "GET", "/teams/acme/permissions", HTTP_RANGE=first["Next-Range"])
+    assert [(e["user"]["email"], e["app"]["name"]) for e in rest.json()] == [("viewer@acme.test", "other")]
     assert api(collaborator, "GET", "/teams/acme/permissions").status_code == HTTPStatus.NOT_FOUND
 
 
