@@ -84,6 +84,7 @@ def api_view(*methods: str):
             if token is None:
                 return error_response(401, "unauthorized", "Invalid credentials provided.")
             request.user = token.user
+            request.api_token = token  # the token this call signed in with (``DELETE /oauth/sessions/~``)
             request.sign_in = token_sign_in(token)
             try:
                 with nullcontext() if request.method == "GET" else transaction.atomic():

@@ -68,6 +68,15 @@ def _credential(request: HttpRequest) -> str | None:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def calls_remaining(request: HttpRequest) -> int:
+    """The calls the request's token has left this hour (this call already counted), without spending one."""
+    credential = _credential(request)
+    if credential is None:
+        return settings.API_RATE_LIMIT
+    hour, _ = _window()
+    return max(0, settings.API_RATE_LIMIT - _count(f"ratelimit:token:{credential}:{hour}", spend=False))
+
+
 def unsupported_version(request: HttpRequest) -> str | None:
     """The requested API version when it is one we do not serve (406), else ``None``."""
     match = VERSION.search(request.headers.get("Accept", ""))

@@ -4,12 +4,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
+from accessctl.api import views_account as account
 from accessctl.api import views_apps as apps
 from accessctl.api import views_invitations as invitations
+from accessctl.api import views_links as links
 from accessctl.api import views_requests as requests
 from accessctl.api import views_reviews as reviews
 from accessctl.api import views_runtime as runtime
 from accessctl.api import views_teams as teams
+from accessctl.api import views_unsupported as unsupported
 from accessctl.api import views_webhooks as hooks
 from accessctl.api.http import error_response
 
@@ -22,6 +25,11 @@ def unrouted(request, *args, **kwargs):
 urlpatterns = [
     path("account", teams.account, name="account"),
     path("account/app-transfers", apps.app_transfers, name="app-transfers"),
+    path("account/rate-limits", account.rate_limits, name="rate-limits"),
+    path("oauth/authorizations", account.authorizations, name="oauth-authorizations"),
+    path("oauth/authorizations/<str:token_id>", account.authorization_detail, name="oauth-authorization"),
+    path("oauth/sessions", account.sessions, name="oauth-sessions"),
+    path("oauth/sessions/<str:session_id>", account.session_detail, name="oauth-session"),
     path("teams", teams.teams, name="teams"),
     path("teams/permissions", teams.team_permissions, name="team-permissions"),
     path("teams/apps", apps.team_apps_create, name="team-apps-create"),
@@ -42,6 +50,8 @@ urlpatterns = [
     path("teams/<str:team>/features", teams.team_features, name="team-features"),
     path("teams/<str:team>/members", teams.team_members, name="team-members"),
     path("teams/<str:team>/members/<str:email>", teams.team_member, name="team-member"),
+    path("teams/<str:team>/members/<str:email>/apps", links.team_member_apps, name="team-member-apps"),
+    path("teams/<str:team>/permissions", links.team_access, name="team-access"),
     path("teams/<str:team>/apps", teams.team_apps, name="team-apps"),
     path("teams/<str:team>/access-reviews", reviews.access_reviews, name="team-access-reviews"),
     path("teams/<str:team>/access-reviews/<int:review_id>", reviews.access_review, name="team-access-review"),
@@ -94,6 +104,7 @@ urlpatterns = [
     ),
     path("apps/<str:app>/webhook-events", hooks.app_events, name="app-webhook-events"),
     path("apps/<str:app>/webhook-events/<str:event>", hooks.app_events, name="app-webhook-event"),
+    *unsupported.urlpatterns,  # Heroku's runtime features: a 501 naming the feature
     re_path(r"", login_not_required(csrf_exempt(unrouted)), name="not-found"),  # JSON for every method
 ]
 

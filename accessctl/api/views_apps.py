@@ -8,6 +8,7 @@ from accessctl.access.errors import Invalid
 from accessctl.access.facts import access_for
 from accessctl.api import bodies as b
 from accessctl.api import serializers as s
+from accessctl.api import views_links as links
 from accessctl.api.bodies import parse_body
 from accessctl.api.http import ApiError, api_view, json_response, origin, ranged
 from accessctl.api.views_requests import expiry_of
@@ -68,9 +69,11 @@ def user_apps(request):
     )
 
 
-@api_view("POST")
+@api_view("GET", "POST")
 def personal_apps(request):
-    """E16: create a personal app."""
+    """GET: every app the caller can see (``heroku apps --all``); E16 (POST): create a personal app."""
+    if request.method == "GET":
+        return links.all_apps(request)
     data = parse_body(request, b.PersonalAppCreate)
     app = services.app_create(
         actor=request.user, name=data.name, origin=origin(request), **_create_attrs(data)
@@ -120,10 +123,13 @@ def _collaborator(request, app, email):
     return {}
 
 
-@api_view("POST")
+@api_view("GET", "POST")
 def team_app_collaborators(request, app):
-    """E19: add a user with permissions, or (no permissions, the caller's own e-mail) join the app."""
+    """GET: list the team app's collaborators; E19: add a user with permissions, or (no permissions, the
+    caller's own e-mail) join the app."""
     app = _team_app(request, app)
+    if request.method == "GET":
+        return links.collaborator_list(request, app)
     data = parse_body(request, b.TeamCollaboratorAdd)
     email = data.user
     if data.permissions is None and email.lower() == request.user.email.lower():
@@ -148,10 +154,14 @@ def team_app_collaborators(request, app):
     return json_response(_collaborator(request, app, email), status=201)
 
 
-@api_view("PATCH")
+@api_view("GET", "PATCH", "DELETE")
 def team_app_collaborator(request, app, email):
-    """E20: replace a collaborator's permissions."""
+    """GET one collaborator; E20 (PATCH) replace their permissions; DELETE remove them (yourself: leave)."""
     app = _team_app(request, app)
+    if request.method == "GET":
+        return links.collaborator_info(request, app, email)
+    if request.method == "DELETE":
+        return links.collaborator_remove(request, app, email)
     data = parse_body(request, b.TeamCollaboratorUpdate)
     user = user_for_email(email, field="user")
     services.app_grant_update(
@@ -183,31 +193,20 @@ def app_collaborators(request, app):
     """E24 list who has access (admins and implicit team viewers are not listed); E25 add a collaborator."""
     app = get_app(request, app)
     if request.method == "GET":
-        rows = [row for row in app_access_rows(app).rows if row.reason != p.Reason.ADMIN_ROLE]
-        return ranged(
-            request,
-            rows,
-            allowed=("email",),
-            serialize=lambda row: s.collaborator(app, row),
-            key=lambda row, field: getattr(row.user, field),
-        )
+        return links.collaborator_list(request, app)
     data = parse_body(request, b.CollaboratorAdd)
     user = user_for_email(data.user, create=True, field="user")
     services.app_grant_add(actor=request.user, app=app, user=user, origin=origin(request))
     return json_response(_collaborator(request, app, data.user), status=201)
 
 
-@api_view("DELETE")
+@api_view("GET", "DELETE")
 def app_collaborator(request, app, email):
-    """E26: remove a collaborator; removing yourself is leaving the app."""
+    """GET one collaborator (404 naming the address if none); E26 remove one (removing yourself: leaving)."""
     app = get_app(request, app)
-    answer = _collaborator(request, app, email)
-    if email.lower() == request.user.email.lower():
-        services.app_leave(actor=request.user, app=app, origin=origin(request))
-    else:
-        user = user_for_email(email, field="user")
-        services.app_grant_remove(actor=request.user, app=app, user=user, origin=origin(request))
-    return json_response(answer)
+    if request.method == "GET":
+        return links.collaborator_info(request, app, email)
+    return links.collaborator_remove(request, app, email)
 
 
 @api_view("POST")

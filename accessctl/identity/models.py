@@ -87,6 +87,8 @@ class ApiToken(models.Model):
     """A named API token of a user, for scripts and the Heroku CLI. Only a SHA-256 digest is stored."""
 
     user = models.ForeignKey("accessctl.User", on_delete=models.CASCADE, related_name="api_tokens")
+    # The id the Platform API shows (``/oauth/authorizations/{id}``): not the row number, which is guessable.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=60)
     prefix = models.CharField(max_length=12, help_text="The first characters, to recognise the token.")
     digest = models.CharField(max_length=64, unique=True)

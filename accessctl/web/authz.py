@@ -28,7 +28,8 @@ from types import MappingProxyType
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from accessctl.api.http import error_response
-from accessctl.web.routes_authz import API, DELETE, GET, PAGES, PATCH, POST, PUT, R, Rule
+from accessctl.api.views_unsupported import answer as heroku_only_answer
+from accessctl.web.routes_authz import API, DELETE, GET, HEROKU_ONLY_METHODS, PAGES, PATCH, POST, PUT, R, Rule
 
 __all__ = ["API", "DELETE", "GET", "PAGES", "PATCH", "POST", "PUT", "AuthzMiddleware", "R", "Rule"]
 
@@ -91,6 +92,11 @@ class AuthzMiddleware:
         if request.method in allowed:
             return None
         if api:
+            feature = HEROKU_ONLY_METHODS.get(
+                (getattr(request.resolver_match, "view_name", ""), request.method or "")
+            )
+            if feature is not None:
+                return heroku_only_answer(feature)
             response: HttpResponse = error_response(
                 405, "method_not_allowed", f"{request.method} is not allowed here."
             )

@@ -129,8 +129,15 @@ API: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
                 p.LOCK_APP, App, team_app_only=True, by_field={"locked": p.LOCK_APP, "owner": p.TRANSFER_APP}
             ),
         },
-        "team-app-collaborators": {POST: R(p.MANAGE_ACCESS_APP, App, team_app_only=True)},
-        "team-app-collaborator": {PATCH: R(p.MANAGE_ACCESS_APP, App, team_app_only=True)},
+        "team-app-collaborators": {
+            GET: R(p.VIEW_APP, App, team_app_only=True),
+            POST: R(p.MANAGE_ACCESS_APP, App, team_app_only=True),
+        },
+        "team-app-collaborator": {
+            GET: R(p.VIEW_APP, App, team_app_only=True),
+            PATCH: R(p.MANAGE_ACCESS_APP, App, team_app_only=True),
+            DELETE: R(p.MANAGE_ACCESS_APP, App, team_app_only=True),  # one's own e-mail: leave (LEAVE_APP)
+        },
         "team": {GET: R(p.LIST_APPS_TEAM, Team)},
         "team-features": {GET: R(p.LIST_APPS_TEAM, Team)},
         # Collaborators get 403 on the member list (the CLI's `access` tolerates only that): VIEW_TEAM.
@@ -143,14 +150,17 @@ API: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
         "team-member": {DELETE: R(p.MANAGE_MEMBERS, Team)},
         "team-apps": {GET: R(p.LIST_APPS_TEAM, Team)},
         "user-apps": {GET: R(own=True)},
-        "apps": {POST: R()},  # a personal app of the caller
+        "apps": {GET: R(own=True), POST: R()},  # GET: the apps the caller can see; POST: a personal app
         "app": {
             GET: R(p.VIEW_APP, App),
             PATCH: R(p.RENAME_APP, App, by_field={"name": p.RENAME_APP, "maintenance": p.MAINTENANCE_APP}),
             DELETE: R(p.DELETE_APP, App),
         },
         "app-collaborators": {GET: R(p.VIEW_APP, App), POST: R(p.MANAGE_ACCESS_APP, App)},
-        "app-collaborator": {DELETE: R(p.MANAGE_ACCESS_APP, App)},  # one's own e-mail: leave (LEAVE_APP)
+        "app-collaborator": {
+            GET: R(p.VIEW_APP, App),
+            DELETE: R(p.MANAGE_ACCESS_APP, App),
+        },  # one's own e-mail: leave (LEAVE_APP)
         "app-addons": {GET: R(p.VIEW_APP, App)},
         "app-pipeline-couplings": {GET: R(p.VIEW_APP, App)},
         "config-vars": {
@@ -210,5 +220,24 @@ API: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
         "app-webhook-events": {GET: R(p.MANAGE_WEBHOOKS_APP, App)},
         "app-webhook-event": {GET: R(p.MANAGE_WEBHOOKS_APP, App)},
         "not-found": {},  # the catch-all: every method answers 404 in the Heroku shape
+        # Heroku's runtime features (accessctl.api.views_unsupported): every method answers 501, to anyone.
+        "heroku-only": {},
+        "oauth-authorizations": {GET: R(own=True), POST: R(own=True)},
+        "oauth-authorization": {GET: R(own=True), DELETE: R(own=True)},  # others' ids answer 404
+        "oauth-sessions": {GET: R(own=True)},
+        "oauth-session": {DELETE: R(own=True)},  # ``~``: the token of the call; any other id 404
+        "rate-limits": {GET: R(own=True)},
+        "team-access": {GET: R(p.VIEW_MATRIX_TEAM, Team, hides=True)},  # everyone's permissions on its apps
+        "team-member-apps": {GET: R(p.VIEW_MATRIX_TEAM, Team, hides=True)},
+    }
+)
+
+# Methods of served routes that start a feature only Heroku runs: AuthzMiddleware answers them with the
+# 501 of ``accessctl.api.views_unsupported`` (naming the feature) instead of a bare 405.
+HEROKU_ONLY_METHODS: Mapping[tuple[str, str], str] = MappingProxyType(
+    {
+        ("dynos", POST): "one-off dynos (heroku run)",
+        ("dyno", POST): "one-off dynos (heroku run)",
+        ("app-addons", POST): "add-ons (heroku addons:create)",
     }
 )
