@@ -12,7 +12,7 @@ def fill_public_ids(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accessctl", "0012_audit_invitation_actions")]
+    dependencies = [("accessctl", "0014_webhook_secrets_encrypted")]
 
     operations = [
         migrations.AddField(model_name="apitoken", name="public_id", field=models.UUIDField(null=True, editable=False)),
