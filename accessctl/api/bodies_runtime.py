@@ -5,7 +5,7 @@ object with ``name`` or ``id``), and ``size`` is not a field. The Heroku CLI pre
 ``ps:scale`` sends ``quantity`` as a string (``"2"``, or ``"+1"`` / ``"-1"`` for a relative change) and a
 size as ``size``, which Heroku's servers accept from it. Requests from the Heroku CLI (its ``User-Agent``,
 ``heroku-cli/...``) are read with :class:`CliFormationPatch`, which takes that dialect; every other client
-gets the schema (docs/api.md, "Formation bodies").
+gets the schema (docs/architecture.md, "Formation bodies").
 """
 
 from __future__ import annotations
