@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -139,7 +140,7 @@ def app_access_rows(app: App) -> AppAccess:
 PENDING_TRANSFERS_SHOWN = 20
 
 
-def pending_transfers_for(user: User) -> list[AppTransfer]:
+def pending_transfers_for(user: Any) -> list[AppTransfer]:
     """The pending app transfers a person sent or was offered (newest first, at most 20), in one query."""
     return list(
         AppTransfer.objects.filter(state=TransferState.PENDING)

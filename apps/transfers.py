@@ -58,12 +58,9 @@ def app_transfer_create(*, actor: Any, app: App, recipient: Team | User, origin:
     app = lock_app_row(app)
     require(actor, p.TRANSFER_APP, app)
     to_user = recipient if isinstance(recipient, User) else None
+    to_team = recipient if isinstance(recipient, Team) else None
     transfer = AppTransfer(
-        app=app,
-        sender=actor,
-        previous_team=app.team,
-        recipient=to_user,
-        recipient_team=None if to_user else recipient,
+        app=app, sender=actor, previous_team=app.team, recipient=to_user, recipient_team=to_team
     )
     if to_user is not None and app.team_id is None:
         if app.owner_id == to_user.pk:

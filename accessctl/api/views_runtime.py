@@ -113,9 +113,13 @@ def formation(request, app):
     """E35 read the formation; E36 scale or resize (schema types; the CLI's dialect from the CLI)."""
     app = get_app(request, app)
     if request.method == "PATCH":
-        model = rb.CliFormationPatch if _is_heroku_cli(request) else rb.FormationPatch
-        data = parse_body(request, model)
-        updates = [_change(update, n, update.type) for n, update in enumerate(data.updates)]
+        data: rb.CliFormationPatch | rb.FormationPatch
+        if _is_heroku_cli(request):
+            data = parse_body(request, rb.CliFormationPatch)
+        else:
+            data = parse_body(request, rb.FormationPatch)
+        entries: list[rb.FormationUpdate | rb.CliFormationUpdate] = list(data.updates)
+        updates = [_change(entry, n, entry.type) for n, entry in enumerate(entries)]
         items = operations.app_scale(actor=request.user, app=app, updates=updates, origin=origin(request))
         return json_response([s.formation(item, app) for item in items])
     return json_response([s.formation(item, app) for item in app.formation.all()])
