@@ -9,9 +9,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 
 from accessctl.access import policy as p
 from accessctl.access.backend import require
@@ -29,6 +33,8 @@ SAME_OWNER = "{app} already belongs to {owner}."
 ALREADY_PENDING = "{app} is already offered to {email}: cancel that transfer before starting another."
 NOT_PENDING = "This transfer of {app} is already {state}: there is nothing left to answer or cancel."
 OWNER_CHANGED = "{app} no longer belongs to {email}, so this transfer cannot be accepted."
+
+log = logging.getLogger("accessctl.transfers")
 
 
 def _owner_label(app: App) -> str:
@@ -78,6 +84,7 @@ def app_transfer_create(*, actor: Any, app: App, recipient: Team | User, origin:
             target_user=to_user,
             after={"recipient": to_user.email, "state": transfer.state},
         )
+        _tell_recipient(transfer)
         return transfer
     before = _owner_label(app)
     if isinstance(recipient, Team):
@@ -89,6 +96,22 @@ def app_transfer_create(*, actor: Any, app: App, recipient: Team | User, origin:
     transfer.save()
     _record_move(actor, app, before, origin)
     return transfer
+
+
+def _tell_recipient(transfer: AppTransfer) -> None:
+    """E-mail the person an app is offered to, once the offer commits (the CLI says "email sent")."""
+    home = f"{settings.SITE_URL.rstrip('/')}/"
+    body = render_to_string("apps/transfer_email.txt", {"transfer": transfer, "home": home})
+    subject = f"{transfer.sender.email} offers you the app {transfer.app.name}"
+    recipient = transfer.recipient.email  # type: ignore[union-attr]
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+        except Exception:  # the offer stands and shows on the recipient's home page
+            log.exception("transfer e-mail to %s could not be sent", recipient)
+
+    transaction.on_commit(send)
 
 
 def _record_move(actor: Any, app: App, before: str, origin: Origin) -> None:

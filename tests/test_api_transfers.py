@@ -67,6 +67,22 @@ def test_an_offer_is_pending_and_shows_to_both_people_only(api, member, bob, min
     )
 
 
+def test_the_recipient_is_told_by_e_mail_once_the_offer_commits(
+    api, member, bob, mine, mail, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        offer(api, member, bob)
+    message = mail.next_to(bob.email)
+    assert message["Subject"] == "member@acme.test offers you the app mine"
+    body = message.get_payload(decode=True).decode()
+    assert "Accept or decline it on your home page: http" in body
+    with django_capture_on_commit_callbacks(execute=True) as sent:
+        refused = offer(api, member, UserFactory(email="carol@x.test"))  # refused: no e-mail
+    assert sent == []
+    assert refused.status_code == HTTPStatus.CONFLICT
+    assert [m["To"] for m in mail.messages()] == [bob.email]
+
+
 def test_the_recipient_accepts_and_the_sender_stays_a_collaborator(api, member, bob, mine):
     offer(api, member, bob)
     answer = api(bob, "PATCH", "/account/app-transfers/mine", {"state": "accepted"})
