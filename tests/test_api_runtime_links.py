@@ -57,6 +57,7 @@ def test_formation_update_per_process_type(api, operator, viewer, app, web):
         ({"dyno_size": {"name": "Basic", "id": "x"}}, "exactly one of 'name' or 'id'"),
         ({"dyno_size": {"name": "Gigantic"}}, "Unknown dyno size Gigantic."),
         ({"quantity": 101}, "between 0 and 100"),
+        ({}, "Send 'quantity' to scale the process type and/or 'dyno_size' to resize it."),
     ],
 )
 def test_formation_update_refuses_bad_input_naming_the_field(api, operator, app, web, body, text):

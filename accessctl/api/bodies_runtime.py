@@ -50,14 +50,24 @@ OptionalQuantity = Annotated[int | None, Field(ge=0), _sent_not_null("int_type")
 OptionalDynoSize = Annotated[DynoSize | None, _sent_not_null("model_type")]
 
 
-class FormationTypeUpdate(Body):
-    """PATCH /apps/{app}/formation/{type}: scale and/or resize one process type."""
+class FormationChange(Body):
+    """What a formation update changes: how many dynos and/or their size."""
 
     quantity: OptionalQuantity = None
     dyno_size: OptionalDynoSize = None
 
 
-class FormationUpdate(FormationTypeUpdate):
+class FormationTypeUpdate(FormationChange):
+    """PATCH /apps/{app}/formation/{type}: scale and/or resize one process type (at least one)."""
+
+    @model_validator(mode="after")
+    def _at_least_one(self):
+        if not self.model_fields_set:
+            raise _rule("Send 'quantity' to scale the process type and/or 'dyno_size' to resize it.")
+        return self
+
+
+class FormationUpdate(FormationChange):
     """One entry of a formation batch update: the process ``type`` and what changes."""
 
     type: str
