@@ -6,6 +6,7 @@ from django.urls import include, path
 from accessctl.identity import views as account_views
 from accessctl.web import views
 from apps import views as app_views
+from apps import views_transfers as transfers
 from teams import views_invitations as invitations
 
 urlpatterns = [
@@ -15,6 +16,9 @@ urlpatterns = [
     path("account/tokens/", account_views.token_create, name="token-create"),
     path("account/tokens/<int:token_id>/revoke/", account_views.token_revoke, name="token-revoke"),
     path("new-app/", app_views.app_create, name="app-create"),
+    path("transfers/<uuid:transfer>/accept/", transfers.transfer_accept, name="transfer-accept"),
+    path("transfers/<uuid:transfer>/decline/", transfers.transfer_decline, name="transfer-decline"),
+    path("transfers/<uuid:transfer>/cancel/", transfers.transfer_cancel, name="transfer-cancel"),
     path("invitations/<str:token>/", invitations.invitation_page, name="invitation"),
     path("invitations/<str:token>/signup/", invitations.invitation_signup, name="invitation-signup"),
     path("teams/", include("teams.urls")),

@@ -197,6 +197,59 @@ class Release(models.Model):
         return f"{self.app} v{self.version}"
 
 
+class TransferState(models.TextChoices):
+    """Heroku's app transfer states; a withdrawn offer is deleted (the audit log keeps it)."""
+
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class AppTransfer(models.Model):
+    """An app moving to a new owner (SPEC 9). A personal app offered to another person waits, ``pending``,
+    until they accept or decline it; a move into or out of a team is done at once and recorded ``accepted``.
+    The recipient is a person (``recipient``) or a team (``recipient_team``), never both.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="transfers")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    previous_team = models.ForeignKey(
+        "teams.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="app_transfers_received",
+    )
+    recipient_team = models.ForeignKey(
+        "teams.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=TransferState.choices, default=TransferState.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["app"], condition=models.Q(state="pending"), name="app_transfer_one_pending"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=True) ^ models.Q(recipient_team__isnull=True),
+                name="app_transfer_to_user_xor_team",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=TransferState.values), name="app_transfer_state_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.app} to {self.recipient or self.recipient_team} ({self.state})"
+
+
 class AccessRequest(models.Model):
     """Someone asks for more permissions on a team app, for a while and for a reason (SPEC 17).
 

@@ -173,37 +173,58 @@ def app_scale(*, actor: Any, app: App, updates: list[dict[str, Any]], origin: Or
     return sorted(formation.values(), key=lambda f: f.type)
 
 
+def _dynos(app: App, process_type: str | None, dyno: str | None) -> tuple[list[Formation], int]:
+    """The process types a dyno action reaches (all, one type, or the type of one dyno ``web.1``) and how many
+    dynos that is. An unknown type or dyno is a ``NotFound`` naming it."""
+    items = list(app.formation.all())
+    if dyno is not None:
+        kind, _, number = dyno.partition(".")
+        item = next((f for f in items if f.type == kind), None)
+        if item is None or not number.isdigit() or not 1 <= int(number) <= item.quantity:
+            raise NotFound(f"Couldn't find the dyno {dyno} on {app.name}.", field="dyno")
+        return [item], 1
+    if process_type is not None:
+        items = [f for f in items if f.type == process_type]
+        if not items:
+            raise NotFound(f"No such process type {process_type} on {app.name}.", field="type")
+    return items, sum(f.quantity for f in items)
+
+
+def _cycle(
+    actor: Any, app: App, origin: Origin, action: AuditAction, process_type: str | None, dyno: str | None
+) -> int:
+    require(actor, p.RESTART_APP, app)
+    app = lock_app_row(app)
+    items, count = _dynos(app, process_type, dyno)
+    now = timezone.now()
+    for item in items:
+        item.restarted_at = now
+        item.save(update_fields=["restarted_at", "updated_at"])
+    kind = dyno.partition(".")[0] if dyno else process_type
+    audit.record(
+        actor=actor, action=action, origin=origin, app=app, after={"dyno": dyno, "type": kind, "count": count}
+    )
+    return count
+
+
 @transaction.atomic
 def app_restart(
     *, actor: Any, app: App, origin: Origin, process_type: str | None = None, dyno: str | None = None
 ) -> int:
     """Restart all dynos, those of one process type, or one dyno (``web.1``). Returns how many restarted."""
-    require(actor, p.RESTART_APP, app)
-    app = lock_app_row(app)
-    items = list(app.formation.all())
-    if dyno is not None:
-        process_type, _, number = dyno.partition(".")
-        item = next((f for f in items if f.type == process_type), None)
-        if item is None or not number.isdigit() or not 1 <= int(number) <= item.quantity:
-            raise NotFound(f"Couldn't find the dyno {dyno} on {app.name}.", field="dyno")
-        items = [item]
-    elif process_type is not None:
-        items = [f for f in items if f.type == process_type]
-        if not items:
-            raise NotFound(f"No such process type {process_type} on {app.name}.", field="type")
-    now = timezone.now()
-    for item in items:
-        item.restarted_at = now
-        item.save(update_fields=["restarted_at", "updated_at"])
-    count = 1 if dyno else sum(f.quantity for f in items)
-    audit.record(
-        actor=actor,
-        action=AuditAction.DYNOS_RESTART,
-        origin=origin,
-        app=app,
-        after={"dyno": dyno, "type": process_type, "count": count},
-    )
-    return count
+    return _cycle(actor, app, origin, AuditAction.DYNOS_RESTART, process_type, dyno)
+
+
+@transaction.atomic
+def app_dynos_stop(
+    *, actor: Any, app: App, origin: Origin, process_type: str | None = None, dyno: str | None = None
+) -> int:
+    """Stop the dynos of one process type or one dyno (``heroku ps:stop``), as restarting needs (operate).
+
+    As on Heroku, the formation is not changed: its dynos are started again at once, so a stop is recorded
+    (``dynos.stop``) and the dynos' start time moves; scale to 0 to keep a process type down.
+    """
+    return _cycle(actor, app, origin, AuditAction.DYNOS_STOP, process_type, dyno)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -16,7 +17,7 @@ from accessctl.access import policy as p
 from accessctl.access.facts import access_for
 from accessctl.access.policy import Access, Reason, TeamRole
 from accessctl.identity.models import User
-from apps.models import App, Grant
+from apps.models import App, AppTransfer, Grant, TransferState
 from teams.models import Membership
 
 
@@ -134,3 +135,15 @@ def app_access_rows(app: App) -> AppAccess:
     order = {Reason.ADMIN_ROLE: 1, Reason.OWNER: 0}
     rows.sort(key=lambda r: (order.get(r.reason, 2), r.user.email))
     return AppAccess(rows=rows, implicit_viewers=implicit)
+
+
+PENDING_TRANSFERS_SHOWN = 20
+
+
+def pending_transfers_for(user: Any) -> list[AppTransfer]:
+    """The pending app transfers a person sent or was offered (newest first, at most 20), in one query."""
+    return list(
+        AppTransfer.objects.filter(state=TransferState.PENDING)
+        .filter(Q(sender=user) | Q(recipient=user))
+        .select_related("app", "sender", "recipient")[:PENDING_TRANSFERS_SHOWN]
+    )

@@ -25,7 +25,7 @@ from apps.forms import (
     ScaleForm,
     TransferForm,
 )
-from apps.models import App
+from apps.models import App, TransferState
 
 SETTINGS_REFUSED = "App settings need the deploy or manage permission."
 
@@ -94,10 +94,13 @@ def app_rename(request: HttpRequest, app: str) -> HttpResponse:
 def app_transfer(request: HttpRequest, app: str) -> HttpResponse:
     found = get_app(request, app, perm=p.TRANSFER_APP)
     form = TransferForm(request.POST)
-    outcome = change(request, transfers.app_transfer, form, app=found)
+    outcome = change(request, transfers.app_transfer_create, form, app=found)
     if outcome:
-        message = f"Transferred {found.name} to {form.data['recipient'].strip()}."
-        return done(request, outcome, message, reverse("home"))
+        recipient = form.data["recipient"].strip()
+        if outcome.result.state == TransferState.PENDING:
+            message = f"Offered {found.name} to {recipient}: it moves when they accept."
+            return done(request, outcome, message, reverse("home"))
+        return done(request, outcome, f"Transferred {found.name} to {recipient}.", reverse("home"))
     return _settings_page(request, found, transfer_form=form)
 
 

@@ -258,15 +258,13 @@ def test_config_vars_patch_returns_full_config_and_makes_release(api, team_admin
     assert_error(bad, 422, "invalid_params", "must be a string")
 
 
-def test_formation_scale_with_string_and_relative_quantities(api, team_admin, app):
+def test_formation_scale_with_the_clis_string_and_relative_quantities(api, team_admin, app):
     FormationFactory(app=app, quantity=1)
-    body = api(
-        team_admin, "PATCH", f"/apps/{app.name}/formation", {"updates": [{"type": "web", "quantity": "+2"}]}
-    )
+    cli = {"HTTP_USER_AGENT": "heroku-cli/11.10.0 linux"}
+    path = f"/apps/{app.name}/formation"
+    body = api(team_admin, "PATCH", path, {"updates": [{"type": "web", "quantity": "+2"}]}, **cli)
     assert body.json()[0]["quantity"] == 3
-    bad = api(
-        team_admin, "PATCH", f"/apps/{app.name}/formation", {"updates": [{"type": "web", "quantity": "lots"}]}
-    )
+    bad = api(team_admin, "PATCH", path, {"updates": [{"type": "web", "quantity": "lots"}]}, **cli)
     assert_error(bad, 422, "invalid_params", "whole number")
     dynos = api(team_admin, "GET", f"/apps/{app.name}/dynos").json()
     assert [d["name"] for d in dynos] == ["web.1", "web.2", "web.3"]
@@ -279,11 +277,15 @@ def test_pipeline_couplings_is_404_and_addons_empty(api, team_admin, app):
     assert_error(api(team_admin, "GET", f"/apps/{app.name}/pipeline-couplings"), 404, "not_found")
 
 
-def test_personal_app_transfer_to_user(api, member):
+def test_personal_app_transfer_to_user_waits_for_the_recipient(api, member):
     app = AppFactory(team=None, owner=member, name="mine")
     other = UserFactory(email="bob@x.test")
     result = api(member, "POST", "/account/app-transfers", {"app": "mine", "recipient": other.email})
-    assert result.status_code == 201 and result.json()["state"] == "completed"
+    assert result.status_code == 201 and result.json()["state"] == "pending"
+    app.refresh_from_db()
+    assert app.owner == member
+    answer = api(other, "PATCH", "/account/app-transfers/mine", {"state": "accepted"})
+    assert answer.status_code == 200 and answer.json()["state"] == "accepted"
     app.refresh_from_db()
     assert app.owner == other and Grant.objects.get(app=app, user=member).permissions == {
         "view",

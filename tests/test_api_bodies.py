@@ -74,6 +74,7 @@ def test_member_body_refusals_name_the_field(api, team, team_admin, payload, tex
         ),
         ("POST", "/account/app-transfers", {"app": "myapp"}, "The field 'recipient' is required."),
         ("POST", "/apps/myapp/releases", {"release": 1}, "The field 'release' must be a string."),
+        ("POST", "/apps/myapp/releases", {"release": "1"}, "The field 'release' must be an id (a UUID)."),
     ],
 )
 def test_app_body_refusals_name_the_field(api, team_admin, app, method, path, payload, text):
@@ -88,13 +89,29 @@ def test_app_body_refusals_name_the_field(api, team_admin, app, method, path, pa
         ("web=2", "The field 'updates' must be an array."),
         ([3], "The field 'updates[0]' must be an object."),
         ([{"quantity": 2}], "The field 'updates[0].type' is required."),
-        ([{"type": "web", "quantity": 2.5}], "The field 'updates[0].quantity' must be a string or a number."),
+        ([{"type": "web", "quantity": 2.5}], "The field 'updates[0].quantity' must be a number."),
+        ([{"type": "web", "quantity": True}], "The field 'updates[0].quantity' must be a number."),
+        ([{"type": "web", "quantity": "1"}], "The field 'updates[0].quantity' must be a number."),
+        ([{"type": "web", "quantity": -1}], "'updates[0].quantity' is not valid: Input should be greater"),
         (
-            [{"type": "web", "quantity": True}],
-            "The field 'updates[0].quantity' must be a string or a number.",
+            [{"type": "web", "size": "Standard-1X"}],
+            "Unknown field 'updates[0].size'. Allowed: dyno_size, quantity, type.",
         ),
-        ([{"type": "web"}, {"type": "web", "size": None}], "The field 'updates[1].size' must be a string or"),
-        ([{"type": "web", "count": 2}], "Unknown field 'updates[0].count'. Allowed: quantity, size, type."),
+        ([{"type": "web", "dyno_size": "Basic"}], "The field 'updates[0].dyno_size' must be an object."),
+        ([{"type": "web", "dyno_size": {}}], "Name the dyno size with exactly one of 'name' or 'id'."),
+        ([{"type": "web", "dyno_size": {"name": "Huge"}}], "Unknown dyno size Huge."),
+        (
+            [{"type": "web", "dyno_size": {"id": "5a1e0000-0000-4000-8000-000000000009"}}],
+            "The field 'updates[0].dyno_size.id' names no dyno size",
+        ),
+        (
+            [{"type": "web"}, {"type": "web", "quantity": None}],
+            "The field 'updates[1].quantity' must be a number.",
+        ),
+        (
+            [{"type": "web", "count": 2}],
+            "Unknown field 'updates[0].count'. Allowed: dyno_size, quantity, type.",
+        ),
     ],
 )
 def test_formation_refusals_name_the_nested_path(api, team_admin, app, updates, text):
@@ -104,16 +121,34 @@ def test_formation_refusals_name_the_nested_path(api, team_admin, app, updates, 
     assert app.formation.get().quantity == 1 and nothing_written()
 
 
-def test_formation_still_takes_numbers_and_strings(api, team_admin, app):
+def test_formation_takes_the_schemas_integer_and_dyno_size_by_name_or_id(api, team_admin, app):
+    FormationFactory(app=app, quantity=1, size="Basic")
+    path = f"/apps/{app.name}/formation"
+    body = {"updates": [{"type": "web", "quantity": 2, "dyno_size": {"name": "standard-2x"}}]}
+    answer = api(team_admin, "PATCH", path, body).json()[0]
+    assert (answer["quantity"], answer["size"], answer["dyno_size"]["name"]) == (
+        2,
+        "Standard-2X",
+        "Standard-2X",
+    )
+    by_id = {"updates": [{"type": "web", "dyno_size": {"id": answer["dyno_size"]["id"]}, "quantity": 0}]}
+    assert api(team_admin, "PATCH", path, by_id).json()[0]["quantity"] == 0
+    assert app.formation.get().size == "Standard-2X"
+
+
+def test_the_heroku_cli_keeps_its_string_quantities_and_size(api, team_admin, app):
+    """``heroku ps:scale`` predates the schema: from the CLI a string, a signed change and ``size`` work."""
     FormationFactory(app=app, quantity=1)
-    for quantity, expected in ((2, 2), ("3", 3), ("-1", 2)):
-        response = api(
-            team_admin,
-            "PATCH",
-            f"/apps/{app.name}/formation",
-            {"updates": [{"type": "web", "quantity": quantity}]},
-        )
+    cli = {"HTTP_USER_AGENT": "heroku-cli/11.10.0 linux-x64"}
+    path = f"/apps/{app.name}/formation"
+    for quantity, expected in (("3", 3), ("-1", 2), (4, 4)):
+        body = {"updates": [{"type": "web", "quantity": quantity, "size": "Standard-1X"}]}
+        response = api(team_admin, "PATCH", path, body, **cli)
         assert response.status_code == 200 and response.json()[0]["quantity"] == expected
+    refused = api(team_admin, "PATCH", path, {"updates": [{"type": "web", "quantity": True}]}, **cli)
+    assert_error(
+        refused, 422, "invalid_params", "The field 'updates[0].quantity' must be a string or a number."
+    )
 
 
 def test_duplicated_key_in_a_body_is_refused(api, team_admin, app):

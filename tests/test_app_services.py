@@ -231,7 +231,7 @@ def test_rename_and_delete_need_manage(app, member, team_admin):
 
 def test_transfer_personal_app_into_team_keeps_owner_grant(team, member):
     app = AppFactory(team=None, owner=member)
-    transfers.app_transfer(actor=member, app=app, recipient=team, origin=API)
+    transfers.app_transfer_create(actor=member, app=app, recipient=team, origin=API)
     app.refresh_from_db()
     assert app.team == team and app.owner is None
     assert perms_of(member, app) == {"view", "deploy", "operate", "manage"}
@@ -240,15 +240,15 @@ def test_transfer_personal_app_into_team_keeps_owner_grant(team, member):
 def test_viewer_cannot_transfer_into_team(team, viewer):
     app = AppFactory(team=None, owner=viewer)
     with pytest.raises(PermissionDenied):
-        transfers.app_transfer(actor=viewer, app=app, recipient=team, origin=API)
+        transfers.app_transfer_create(actor=viewer, app=app, recipient=team, origin=API)
 
 
 def test_team_app_out_to_user_needs_admin_and_drops_grants(team_admin, app, member):
     GrantFactory(app=app, user=member, permissions="view,manage")
     bob = UserFactory(email="bob@x.test")
     with pytest.raises(PermissionDenied):
-        transfers.app_transfer(actor=member, app=app, recipient=bob, origin=API)
-    transfers.app_transfer(actor=team_admin, app=app, recipient=bob, origin=API)
+        transfers.app_transfer_create(actor=member, app=app, recipient=bob, origin=API)
+    transfers.app_transfer_create(actor=team_admin, app=app, recipient=bob, origin=API)
     app.refresh_from_db()
     assert app.owner == bob and app.team is None and not app.grants.exists()
     assert AuditEvent.objects.get(action="app.transfer").after == {"owner": "bob@x.test"}
@@ -257,9 +257,9 @@ def test_team_app_out_to_user_needs_admin_and_drops_grants(team_admin, app, memb
 def test_team_app_to_another_team_needs_admin_of_both(team, team_admin, app):
     beta = TeamFactory(name="beta")
     with pytest.raises(PermissionDenied):
-        transfers.app_transfer(actor=team_admin, app=app, recipient=beta, origin=API)
+        transfers.app_transfer_create(actor=team_admin, app=app, recipient=beta, origin=API)
     MembershipFactory(team=beta, user=team_admin, role="admin")
-    transfers.app_transfer(actor=fresh(team_admin), app=app, recipient=beta, origin=API)
+    transfers.app_transfer_create(actor=fresh(team_admin), app=app, recipient=beta, origin=API)
     app.refresh_from_db()
     assert app.team == beta
 

@@ -17,7 +17,7 @@ MAX_LINES = 300
 
 # (layer, patterns of dotted module names), bottom first; the first matching pattern decides.
 LAYERS = [
-    ("rules", [r"accessctl\.access\.(policy|roles|catalog|signin|errors|names|expiry|reviews)"]),
+    ("rules", [r"accessctl\.access\.(policy|roles|catalog|signin|errors|names|expiry|reviews|transfers)"]),
     (
         "models",
         [

@@ -26,7 +26,7 @@ from accessctl.web import authz
 from accessctl.web.routes_authz import HEROKU_ONLY_METHODS
 from tests.api_client import ACCEPT
 from tests.routes import API_ROUTES, OWN_ROUTES, PAGE_KWARGS, fill, route_values
-from tests.world import ACTORS, build_world, snapshot
+from tests.world import ACTORS, SHOP_FIRST_RELEASE, build_world, snapshot
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # A method a route does not declare is refused by AuthzMiddleware before the view, whoever asks: those are sent
@@ -88,8 +88,10 @@ BODIES = {
     ("app", "PATCH"): {"name": "shop-renamed"},
     ("app-collaborators", "POST"): {"user": "newcomer@partner.test"},
     ("config-vars", "PATCH"): {"LOG_LEVEL": "debug"},
-    ("releases", "POST"): {"release": "1"},
+    ("releases", "POST"): {"release": SHOP_FIRST_RELEASE},
     ("formation", "PATCH"): {"updates": [{"type": "web", "quantity": 2}]},
+    ("formation-info", "PATCH"): {"quantity": 2, "dyno_size": {"name": "Standard-1X"}},
+    ("app-transfer", "PATCH"): {"state": "declined"},
     ("team-invitations", "PUT"): {"email": "another@acme.test", "role": "member"},
     ("team-access-reviews", "POST"): {"due_date": "2099-01-01"},
     ("team-access-review", "PATCH"): {"status": "closed"},
@@ -121,8 +123,19 @@ FIELD_BODIES = {
 }
 
 
+TRANSFER_ROUTES = {"app-transfer", "transfer-accept", "transfer-decline", "transfer-cancel"}
+
+
 def further(name: str, method: str, user, world) -> str | None:
     """What a service checks beyond the declaration's object: the refusal it answers, or None."""
+    if name in TRANSFER_ROUTES:  # only its sender and recipient see it; each takes their own steps
+        transfer = world.objects["transfer"]
+        if user.pk not in (transfer.sender_id, transfer.recipient_id):
+            return "404"
+        cancels = method == "DELETE" or name == "transfer-cancel"
+        if method == "GET":
+            return None
+        return None if user.pk == (transfer.sender_id if cancels else transfer.recipient_id) else "403"
     if name in {"invitation", "invitation-accept"} and method == "POST":  # only the invited address accepts
         return None if user.email == world.kwargs["email_invited"] else "403"
     if name in {"reviews:item-decide", "team-access-review-item"}:

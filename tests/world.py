@@ -18,7 +18,7 @@ from django.db import connection
 from accessctl.access.policy import TeamRole
 from accessctl.audit.models import AuditEvent
 from accessctl.identity.models import ApiToken, User
-from apps.models import App, Formation, Grant, Release
+from apps.models import App, AppTransfer, Formation, Grant, Release
 from teams.models import Membership, Team
 from tests.factories import (
     AppFactory,
@@ -74,7 +74,8 @@ def build_world() -> World:
     rival_app = AppFactory(team=rival, name="rival-shop")
     for target in (app, rival_app):
         FormationFactory(app=target)
-        ReleaseFactory(app=target, version=1, description="Initial release")
+        first = {"public_id": SHOP_FIRST_RELEASE} if target is app else {}
+        ReleaseFactory(app=target, version=1, description="Initial release", **first)
         ReleaseFactory(app=target, version=2, description="Deploy abc123")
     users: dict[str, User | None] = {"anonymous": None, "admin": admin, "rival_admin": rival_admin}
     users["outsider"] = UserFactory(email="outsider@else.test")
@@ -106,6 +107,7 @@ def build_world() -> World:
 
 
 INVITATION_TOKEN = "inv_sweep-token"
+SHOP_FIRST_RELEASE = "5a1e0000-0000-4000-8000-000000000001"
 
 
 def add_objects(world: World) -> None:
@@ -159,10 +161,16 @@ def add_objects(world: World) -> None:
     )
     invitation.digest = digest(INVITATION_TOKEN)
     invitation.save(update_fields=["digest"])
+    gift = AppFactory(team=None, owner=world.user("outsider"), name="gift")
+    transfer = AppTransfer.objects.create(
+        app=gift, sender=world.user("outsider"), recipient=world.user("member")
+    )
     assert item is not None
     world.objects.update(
         request_id=request, review_id=review, item_id=item, hook=app_hook, invitation=invitation
     )
+    world.objects["transfer"] = transfer
+    world.kwargs["transfer"] = str(transfer.public_id)
     world.kwargs.update(
         request_id=str(request.pk),
         review_id=str(review.pk),
@@ -182,7 +190,7 @@ def add_objects(world: World) -> None:
     )
 
 
-COUNTED = (User, ApiToken, Team, Membership, App, Grant, Formation, Release, AuditEvent)
+COUNTED = (User, ApiToken, Team, Membership, App, Grant, Formation, Release, AuditEvent, AppTransfer)
 
 
 def snapshot() -> dict[str, object]:
@@ -192,6 +200,7 @@ def snapshot() -> dict[str, object]:
         (a.name, a.team_id, a.owner_id, a.locked, a.maintenance, json.dumps(a.config_vars, sort_keys=True))
         for a in App.objects.order_by("pk")
     ]
+    counts["transfers"] = sorted(AppTransfer.objects.values_list("app_id", "state"))
     counts["grants"] = sorted(Grant.objects.values_list("app_id", "user_id", "permissions"))
     counts["roles"] = sorted(Membership.objects.values_list("team_id", "user_id", "role"))
     counts["formation"] = sorted(Formation.objects.values_list("app_id", "type", "quantity", "size"))

@@ -15,9 +15,10 @@ from accessctl.access.policy import (
     PERMISSIONS,
     REQUEST_PERMISSIONS,
     TEAM_PERMISSIONS,
+    TRANSFER_PERMISSIONS,
     Predicate,
 )
-from apps.models import AccessRequest, App
+from apps.models import AccessRequest, App, AppTransfer
 from teams.models import Team
 
 STAFF_SCOPE = "_accessctl_staff_scope"
@@ -25,6 +26,7 @@ _PREDICATES: dict[tuple[type, str], Predicate] = {
     **{(App, perm): predicate for perm, predicate in APP_PERMISSIONS.items()},
     **{(Team, perm): predicate for perm, predicate in TEAM_PERMISSIONS.items()},
     **{(AccessRequest, perm): predicate for perm, predicate in REQUEST_PERMISSIONS.items()},
+    **{(AppTransfer, perm): predicate for perm, predicate in TRANSFER_PERMISSIONS.items()},
 }
 """(object class, permission string) -> predicate: one dict lookup on the hot path."""
 

@@ -13,9 +13,11 @@ from types import MappingProxyType
 from accessctl.access.roles import COLLABORATOR, PERM_ORDER, AppPerm, TeamRole
 
 __all__ = [
+    "ANSWER_TRANSFER",
     "APP_ACTIONS",
     "APP_ACTIONS_BY_CODENAME",
     "CANCEL_ACCESS_REQUEST",
+    "CANCEL_TRANSFER",
     "CREATE_APP_TEAM",
     "DECIDE_ACCESS_REQUEST",
     "DELETE_APP",
@@ -190,6 +192,10 @@ DECIDE_ACCESS_REQUEST = "apps.decide_access_request"
 """Approve or deny an access request; with the request as object (never the requester's own)."""
 CANCEL_ACCESS_REQUEST = "apps.cancel_access_request"
 """Withdraw an access request; with the request as object (the requester only)."""
+ANSWER_TRANSFER = "apps.answer_transfer"
+"""Accept or decline an app offered to you; with the transfer as object (its recipient only)."""
+CANCEL_TRANSFER = "apps.cancel_transfer"
+"""Withdraw a pending app transfer; with the transfer as object (its sender only)."""
 
 LIST_APPS_TEAM = "teams.list_apps_team"
 VIEW_TEAM = "teams.view_team"

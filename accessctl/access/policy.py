@@ -42,6 +42,7 @@ from accessctl.access.roles import (
     Reason,
     TeamRole,
 )
+from accessctl.access.transfers import TRANSFER_PERMISSIONS
 
 
 class AppLike(Protocol):
@@ -288,6 +289,6 @@ TEAM_PERMISSIONS: Mapping[str, Predicate] = MappingProxyType(
     {f"teams.{a.codename}": _team_action_predicate(a.codename) for a in TEAM_ACTIONS}
 )
 PERMISSIONS: Mapping[str, Predicate] = MappingProxyType(
-    {**APP_PERMISSIONS, **TEAM_PERMISSIONS, **REQUEST_PERMISSIONS}
+    {**APP_PERMISSIONS, **TEAM_PERMISSIONS, **REQUEST_PERMISSIONS, **TRANSFER_PERMISSIONS}
 )
 """Every object permission string the backend answers, mapped to its predicate."""

@@ -15,7 +15,6 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    PlainValidator,
     RootModel,
     ValidationError,
     model_validator,
@@ -35,17 +34,6 @@ class Body(BaseModel):
     subject: ClassVar[str] = "field"
     not_object: ClassVar[str] = NOT_AN_OBJECT
     messages: ClassVar[dict[str, str]] = {}
-
-
-def _number_or_string(value: object) -> int | str:
-    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    raise PydanticCustomError("number_or_string_type", "Input should be a string or a number")
-
-
-# A JSON number or string, never true/false or null: the formation API takes ``1``, ``"1"`` and ``"+1"``.
-NumberOrString = Annotated[int | str, PlainValidator(_number_or_string)]
-OptionalNumberOrString = Annotated[int | str | None, PlainValidator(_number_or_string)]
 
 
 def _sent_not_null(kind: str) -> AfterValidator:
@@ -181,26 +169,6 @@ class AccessRequestPatch(Body):
 # --- runtime ----------------------------------------------------------------------------------------------------
 
 
-class Rollback(Body):
-    """POST /apps/{app}/releases: roll back to a release (version or id)."""
-
-    release: str
-
-
-class FormationUpdate(Body):
-    """One entry of a formation PATCH. ``type`` and ``size`` take numbers as well, as they always did."""
-
-    type: NumberOrString
-    quantity: OptionalNumberOrString = None
-    size: OptionalNumberOrString = None
-
-
-class FormationPatch(Body):
-    """PATCH /apps/{app}/formation: scale and/or resize process types."""
-
-    updates: list[FormationUpdate]
-
-
 class ConfigVars(RootModel[dict[str, str | None]]):
     """PATCH /apps/{app}/config-vars: names to a string (set) or null (unset)."""
 
@@ -222,6 +190,8 @@ PHRASES = {
     "model_type": "must be an object",
     "dict_type": "must be an object",
     "number_or_string_type": "must be a string or a number",
+    "uuid_format": "must be an id (a UUID)",
+    "literal_error": "must be one of: {expected}",
 }
 
 
@@ -271,7 +241,7 @@ def describe_error(model: type[BaseModel], error: ValidationError) -> str:
     phrase = {**PHRASES, **getattr(model, "messages", {})}.get(kind)
     if phrase is None:
         return f"The {subject} '{name}' is not valid: {first['msg']}."
-    return f"The {subject} '{name}' {phrase}."
+    return f"The {subject} '{name}' {phrase.format(**first.get('ctx', {}))}."
 
 
 def _path(loc) -> str:

@@ -24,6 +24,16 @@ def user_ref(user) -> dict:
     return {"id": str(user.public_id), "email": user.email}
 
 
+# Who a release by no person (the system actor, or an account since deleted) names: a fixed account id
+# and an address under a reserved domain, so the object keeps the schema's uuid and e-mail formats.
+SYSTEM_USER = {"id": str(uuid.uuid5(_NS, "user:system")), "email": "system@accessctl.invalid"}
+
+
+def dyno_size_ref(name: str) -> dict:
+    """A dyno size as ``{"id", "name"}``; the id is stable, derived from the name."""
+    return _named("dyno-size", name)
+
+
 def account(user, *, two_factor: bool, federated: bool) -> dict:
     return {
         "id": str(user.public_id),
@@ -211,7 +221,7 @@ def release(release_obj, app_obj, *, current: bool) -> dict:
         "output_stream_url": None,
         "created_at": iso(release_obj.created_at),
         "updated_at": iso(release_obj.created_at),
-        "user": user_ref(release_obj.user) if release_obj.user else {"id": None, "email": "system"},
+        "user": user_ref(release_obj.user) if release_obj.user else dict(SYSTEM_USER),
         "app": {"id": str(app_obj.public_id), "name": app_obj.name},
         "slug": {"id": str(uuid.uuid5(_NS, f"slug:{release_obj.public_id}"))},
         "addon_plan_names": [],
@@ -225,6 +235,7 @@ def formation(item, app_obj) -> dict:
         "type": item.type,
         "quantity": item.quantity,
         "size": item.size,
+        "dyno_size": dyno_size_ref(item.size),
         "command": item.command,
         "app": {"id": str(app_obj.public_id), "name": app_obj.name},
         "created_at": iso(item.created_at),

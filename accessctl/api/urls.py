@@ -12,6 +12,7 @@ from accessctl.api import views_requests as requests
 from accessctl.api import views_reviews as reviews
 from accessctl.api import views_runtime as runtime
 from accessctl.api import views_teams as teams
+from accessctl.api import views_transfers as transfers
 from accessctl.api import views_unsupported as unsupported
 from accessctl.api import views_webhooks as hooks
 from accessctl.api.http import error_response
@@ -24,7 +25,8 @@ def unrouted(request, *args, **kwargs):
 
 urlpatterns = [
     path("account", teams.account, name="account"),
-    path("account/app-transfers", apps.app_transfers, name="app-transfers"),
+    path("account/app-transfers", transfers.app_transfers, name="app-transfers"),
+    path("account/app-transfers/<str:transfer>", transfers.app_transfer, name="app-transfer"),
     path("account/rate-limits", account.rate_limits, name="rate-limits"),
     path("oauth/authorizations", account.authorizations, name="oauth-authorizations"),
     path("oauth/authorizations/<str:token_id>", account.authorization_detail, name="oauth-authorization"),
@@ -92,10 +94,22 @@ urlpatterns = [
     path("apps/<str:app>/config-vars", runtime.config_vars, name="config-vars"),
     path("apps/<str:app>/releases", runtime.releases, name="releases"),
     path("apps/<str:app>/releases/<str:release>", runtime.release_detail, name="release"),
+    path(
+        "apps/<str:app>/releases/<str:release>/config-vars",
+        runtime.release_config_vars,
+        name="release-config-vars",
+    ),
     path("apps/<str:app>/formation", runtime.formation, name="formation"),
+    path("apps/<str:app>/formation/<str:process_type>", runtime.formation_info, name="formation-info"),
     path("apps/<str:app>/formations/<str:process_type>", runtime.formation_type, name="formation-type"),
+    path(
+        "apps/<str:app>/formations/<str:process_type>/actions/stop",
+        runtime.formation_stop,
+        name="formation-stop",
+    ),
     path("apps/<str:app>/dynos", runtime.dynos, name="dynos"),
     path("apps/<str:app>/dynos/<str:dyno>", runtime.dyno, name="dyno"),
+    path("apps/<str:app>/dynos/<str:dyno>/actions/stop", runtime.dyno_stop, name="dyno-stop"),
     path("apps/<str:app>/webhooks", hooks.app_webhooks, name="app-webhooks"),
     path("apps/<str:app>/webhooks/<str:hook>", hooks.app_webhook, name="app-webhook"),
     path("apps/<str:app>/webhook-deliveries", hooks.app_deliveries, name="app-webhook-deliveries"),

@@ -1,4 +1,4 @@
-"""Platform API: apps, team apps, collaborators, transfers (contract E14-E29)."""
+"""Platform API: apps, team apps, collaborators (contract E14-E29; transfers in ``views_transfers``)."""
 
 from django.db.models import Q
 from django.http import Http404
@@ -103,17 +103,24 @@ def _team_app(request, name):
 
 @api_view("GET", "PATCH")
 def team_app(request, app):
-    """E17 read a team app; E18 lock/unlock it (``locked``) or transfer it (``owner``)."""
-    app = _team_app(request, app)
+    """E17 read a team app; E18 lock/unlock it (``locked``) or transfer it (``owner``). The CLI's
+    ``apps:transfer <team>`` sends ``owner`` for a personal app too: that moves it into the team."""
     if request.method == "GET":
-        return json_response(_app_json(request, app))
+        return json_response(_app_json(request, _team_app(request, app)))
     data = parse_body(request, b.TeamAppPatch)  # exactly one of locked / owner
     if data.locked is not None:
-        app = services.app_set_locked(actor=request.user, app=app, locked=data.locked, origin=origin(request))
+        found = _team_app(request, app)
+        found = services.app_set_locked(
+            actor=request.user, app=found, locked=data.locked, origin=origin(request)
+        )
     else:
+        found = get_app(request, app)
         recipient = recipient_for(data.owner or "", field="owner")
-        app = transfers.app_transfer(actor=request.user, app=app, recipient=recipient, origin=origin(request))
-    return json_response(_app_json(request, _reload(app)))
+        transfer = transfers.app_transfer_create(
+            actor=request.user, app=found, recipient=recipient, origin=origin(request)
+        )
+        found = transfer.app
+    return json_response(_app_json(request, _reload(found)))
 
 
 def _collaborator(request, app, email):
@@ -207,29 +214,6 @@ def app_collaborator(request, app, email):
     if request.method == "GET":
         return links.collaborator_info(request, app, email)
     return links.collaborator_remove(request, app, email)
-
-
-@api_view("POST")
-def app_transfers(request):
-    """E27: transfer a personal app to another user (done at once; there is no acceptance step)."""
-    data = parse_body(request, b.TransferCreate)
-    app = get_app(request, data.app)
-    previous_owner = s.owner_of(app)
-    recipient = recipient_for(data.recipient)
-    app = transfers.app_transfer(actor=request.user, app=app, recipient=recipient, origin=origin(request))
-    app = _reload(app)
-    return json_response(
-        {
-            "id": str(app.public_id),
-            "app": {"id": str(app.public_id), "name": app.name},
-            "owner": previous_owner,
-            "recipient": s.owner_of(app),
-            "state": "completed",
-            "created_at": s.iso(app.updated_at),
-            "updated_at": s.iso(app.updated_at),
-        },
-        status=201,
-    )
 
 
 @api_view("GET")

@@ -160,6 +160,9 @@ SENTENCES: dict[str, Callable[[AuditEvent], SafeString]] = {
     AuditAction.APP_TRANSFER: lambda e: format_html(
         "Transferred {} from {} to {}", _app(e), _b(e.before, "owner", "?"), _b(e.after, "owner", "?")
     ),
+    AuditAction.TRANSFER_CREATE: lambda e: format_html("Offered {} to {}", _app(e), _who(e)),
+    AuditAction.TRANSFER_DECLINE: lambda e: format_html("Declined {} from {}", _app(e), _who(e)),
+    AuditAction.TRANSFER_CANCEL: lambda e: format_html("Withdrew the offer of {} to {}", _app(e), _who(e)),
     AuditAction.APP_DELETE: lambda e: format_html(
         "Deleted app <strong>{}</strong>", _b(e.before, "name", e.app_name)
     ),
@@ -179,6 +182,9 @@ SENTENCES: dict[str, Callable[[AuditEvent], SafeString]] = {
     AuditAction.FORMATION_SCALE: _scale,
     AuditAction.DYNOS_RESTART: lambda e: format_html(
         "Restarted {} dyno(s) on {}", _b(e.after, "count", "the"), _app(e)
+    ),
+    AuditAction.DYNOS_STOP: lambda e: format_html(
+        "Stopped {} dyno(s) on {}", _b(e.after, "count", "the"), _app(e)
     ),
     AuditAction.TOKEN_CREATE: lambda e: format_html("Created API token “{}”", _b(e.after, "name", "")),
     AuditAction.TOKEN_REVOKE: lambda e: format_html(

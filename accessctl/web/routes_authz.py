@@ -46,6 +46,10 @@ PAGES: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
         "token-create": {POST: R(own=True)},
         "token-revoke": {POST: R(own=True)},
         "app-create": {GET: R(), POST: R()},  # a team app needs create_app on the team: the service checks
+        # An app transfer: 404 but for its sender and recipient; the services check who takes which step.
+        "transfer-accept": {POST: R(p.ANSWER_TRANSFER, own=True, of="transfer")},
+        "transfer-decline": {POST: R(p.ANSWER_TRANSFER, own=True, of="transfer")},
+        "transfer-cancel": {POST: R(p.CANCEL_TRANSFER, own=True, of="transfer")},
         "teams:apps": {GET: R(p.LIST_APPS_TEAM, Team)},
         "teams:access": {GET: R(p.VIEW_TEAM, Team)},
         "teams:member-add": {POST: R(p.MANAGE_MEMBERS, Team)},
@@ -119,7 +123,13 @@ PAGES: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
 API: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
     {
         "account": {GET: R(own=True)},
-        "app-transfers": {POST: R(p.TRANSFER_APP, App)},  # the app is named in the body
+        "app-transfers": {GET: R(own=True), POST: R(p.TRANSFER_APP, App)},  # the app is named in the body
+        # Only its sender and recipient see a transfer (404 for anyone else); the services check who answers.
+        "app-transfer": {
+            GET: R(own=True),
+            PATCH: R(p.ANSWER_TRANSFER, own=True, of="transfer"),
+            DELETE: R(p.CANCEL_TRANSFER, own=True, of="transfer"),
+        },
         "teams": {GET: R(own=True)},
         "team-permissions": {GET: R()},
         "team-apps-create": {POST: R(p.CREATE_APP_TEAM, Team)},  # the team is named in the body
@@ -169,10 +179,14 @@ API: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
         },  # values are secrets
         "releases": {GET: R(p.VIEW_APP, App), POST: R(p.ROLLBACK_APP, App)},  # a rollback
         "release": {GET: R(p.VIEW_APP, App)},
+        "release-config-vars": {GET: R(p.EDIT_CONFIG_APP, App)},  # values are secrets
         "formation": {GET: R(p.VIEW_APP, App), PATCH: R(p.SCALE_APP, App)},
+        "formation-info": {GET: R(p.VIEW_APP, App), PATCH: R(p.SCALE_APP, App)},
         "formation-type": {DELETE: R(p.RESTART_APP, App)},
+        "formation-stop": {POST: R(p.RESTART_APP, App)},  # stopping is restarting's permission (operate)
         "dynos": {GET: R(p.VIEW_APP, App), DELETE: R(p.RESTART_APP, App)},
-        "dyno": {DELETE: R(p.RESTART_APP, App)},
+        "dyno": {GET: R(p.VIEW_APP, App), DELETE: R(p.RESTART_APP, App)},
+        "dyno-stop": {POST: R(p.RESTART_APP, App)},
         "invitation": {GET: R()},  # whoever holds the link (signed in)
         "invitation-accept": {POST: R(own=True)},  # the invited address only (service: 403 for anyone else)
         "team-invitations": {GET: R(p.VIEW_TEAM, Team), PUT: R(p.MANAGE_MEMBERS, Team)},

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from accessctl.access import policy
 from accessctl.identity.signin import sign_in_blocks
 from accessctl.web.keyset import keyset_page
-from apps.selectors import app_rows_for, apps_visible_to
+from apps.selectors import app_rows_for, apps_visible_to, pending_transfers_for
 from apps.selectors_requests import temporary_access_of
 from teams.selectors import teams_for
 
@@ -36,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "page": page,
             "app_rows": app_rows_for(request.user, page),
             "temporary": temporary_access_of(request.user),
+            "transfers": pending_transfers_for(request.user),
         },
     )
 
