@@ -15,6 +15,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    PlainValidator,
     RootModel,
     ValidationError,
     model_validator,
@@ -50,6 +51,16 @@ def _sent_not_null(kind: str) -> AfterValidator:
 OptionalStr = Annotated[str | None, _sent_not_null("string_type")]
 OptionalBool = Annotated[bool | None, _sent_not_null("bool_type")]
 OptionalStrList = Annotated[list[str] | None, _sent_not_null("list_type")]
+
+
+def _number_or_string(value: object) -> int | str:
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise PydanticCustomError("number_or_string_type", "Input should be a string or a number")
+
+
+# A JSON number or string, never true/false: what the CLI sends for ``ps:scale`` quantities and token expiry.
+OptionalNumberOrString = Annotated[int | str | None, PlainValidator(_number_or_string)]
 
 
 def _rule(message: str) -> PydanticCustomError:

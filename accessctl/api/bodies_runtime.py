@@ -13,10 +13,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, PlainValidator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from accessctl.api.bodies import Body, OptionalStr, _rule, _sent_not_null
+from accessctl.api.bodies import Body, OptionalNumberOrString, OptionalStr, _rule, _sent_not_null
 
 
 def _uuid(value: str) -> str:
@@ -79,20 +79,11 @@ class FormationPatch(Body):
     updates: list[FormationUpdate]
 
 
-def _number_or_string(value: object) -> int | str:
-    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    raise PydanticCustomError("number_or_string_type", "Input should be a string or a number")
-
-
-NumberOrString = Annotated[int | str | None, PlainValidator(_number_or_string)]
-
-
 class CliFormationUpdate(Body):
     """One entry of ``heroku ps:scale``/``ps:type``: ``quantity`` a string (maybe signed), ``size`` a name."""
 
     type: str
-    quantity: NumberOrString = None
+    quantity: OptionalNumberOrString = None
     size: OptionalStr = None
     dyno_size: OptionalDynoSize = None
 
