@@ -58,9 +58,11 @@ def team_apps(request: HttpRequest, team: str) -> HttpResponse:
     )
 
 
-def last_admin_context(request: HttpRequest, team: Team) -> dict[str, Any]:
-    """The admin count for the rows' last-admin rule, and whether it holds the signed-in user back."""
-    admins = team_admin_count(team)
+def last_admin_context(request: HttpRequest, team: Team, *, fresh: bool = False) -> dict[str, Any]:
+    """The admin count for the rows' last-admin rule, and whether it holds the signed-in user back; ``fresh``
+    after a change made by this request (the loaded team's count is from before it).
+    """
+    admins = team_admin_count(team, fresh=fresh)
     my_role = access_for(request.user).role_in(team.pk)
     return {
         "admins": admins,
@@ -125,7 +127,7 @@ def member_edit(request: HttpRequest, team: str, user_id: int) -> HttpResponse:
         return pencil_saved(
             request,
             row=f"{ACCESS_TEMPLATE}#member-row",
-            context={"team": found, "person": after, **last_admin_context(request, found)},
+            context={"team": found, "person": after, **last_admin_context(request, found, fresh=True)},
             message=_role_message(person.email, before, after.team_role),  # type: ignore[attr-defined]
             url=_access_url(found),
         )

@@ -11,6 +11,7 @@ from accessctl.access import policy as p
 from accessctl.identity.signin import require_sign_in_policy
 from apps.models import App
 from teams.models import Team
+from teams.selectors import teams_with_page_facts
 
 TEAM_NOT_FOUND = "Couldn't find that team."
 APP_NOT_FOUND = "Couldn't find that app."
@@ -22,7 +23,7 @@ def get_team(request: HttpRequest, name: str, perm: str | None = p.VIEW_TEAM) ->
     Collaborators may list their apps of a team but see nothing else of it: for them any other team page
     answers 404, as if the team did not exist.
     """
-    team = Team.objects.filter(name=name).first()
+    team = teams_with_page_facts().filter(name=name).first()
     user = request.user
     if team is None or not user.has_perm(p.LIST_APPS_TEAM, team):
         raise Http404(TEAM_NOT_FOUND)
