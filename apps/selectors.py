@@ -50,4 +50,12 @@ def app_rows_for(user, apps) -> list[AppRow]:
 # Who has access to an app lives in ``apps.selectors_access``; these names stay importable from here.
 from apps.selectors_access import AccessRow, AppAccess, app_access_rows  # noqa: E402
 
-__all__ = ["AccessRow", "AppAccess", "AppRow", "app_access_rows", "app_rows_for", "apps_visible_to", "visible_apps_filter"]
+__all__ = [
+    "AccessRow",
+    "AppAccess",
+    "AppRow",
+    "app_access_rows",
+    "app_rows_for",
+    "apps_visible_to",
+    "visible_apps_filter",
+]

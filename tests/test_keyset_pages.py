@@ -160,7 +160,7 @@ def test_app_access_pages_walk_admins_and_grant_holders_by_email(client_as, team
     for html in pages:  # the summary of people who see it by role only is on every page
         assert "All 7 other team members can view this app through their team role." in html
     assert sum(html.count('<span class="temporary"') for html in pages) == 11
-    assert 'id="temporary-{}"'.format(listed[1].pk) in pages[0] and "<q>incident 0</q>" in pages[0]
+    assert f'id="temporary-{listed[1].pk}"' in pages[0] and "<q>incident 0</q>" in pages[0]
 
 
 def test_app_access_table_refreshes_the_page_it_shows(client_as, team_admin, holders):
