@@ -17,6 +17,7 @@ from accessctl.identity.signin import hidden_team_ids
 from accessctl.web.changes import change, done, pencil_form, pencil_saved
 from accessctl.web.keyset import keyset_page
 from accessctl.web.lookups import get_app
+from accessctl.web.rowurls import row_urls
 from apps import services
 from apps.forms import AddUserForm, CreateAppForm
 from apps.forms_requests import ExtendForm, PencilForm
@@ -56,6 +57,17 @@ def app_detail(request: HttpRequest, app: str) -> HttpResponse:
     return render(request, "apps/app_detail.html", context)
 
 
+def row_context(request: HttpRequest, app: App) -> dict[str, Any]:
+    """What each Access row needs, worked out once a page: whether the user manages access (one ``has_perm``,
+    not one a row) and the rows' URLs (reversed once)."""
+    names = ("grant-edit", "grant-remove", "temporary-extend", "temporary-end")
+    return {
+        "can_manage": request.user.has_perm(p.MANAGE_ACCESS_APP, app),
+        "row_urls": row_urls("apps:", names, app=app.name),
+        "extend_form": ExtendForm(),
+    }
+
+
 def _access_page(request: HttpRequest, app: App, status: int = 200, **forms: Any) -> HttpResponse:
     """One keyset page (by e-mail) of the people with access, each with both grants, the implicit-viewer
     summary (on the app row) and the requests: one query each."""
@@ -68,7 +80,7 @@ def _access_page(request: HttpRequest, app: App, status: int = 200, **forms: Any
         "rows": access_rows(app, page),
         "implicit_viewers": implicit_viewers_of(app),
         "add_form": AddUserForm(),
-        "extend_form": ExtendForm(),
+        **row_context(request, app),
         **access_page_context(request, app),
         **forms,
     }
@@ -92,7 +104,7 @@ def _row(app: App, user_id: int) -> AccessRow:
 def grant_row(request: HttpRequest, app: str, user_id: int) -> HttpResponse:
     """One row of the access table (the Cancel of a pencil edit)."""
     found = get_app(request, app)
-    context = {"app": found, "row": _row(found, user_id), "extend_form": ExtendForm()}
+    context = {"app": found, "row": _row(found, user_id), **row_context(request, found)}
     return render(request, f"{ACCESS_TEMPLATE}#grant-row", context)
 
 
@@ -110,7 +122,7 @@ def grant_edit(request: HttpRequest, app: str, user_id: int) -> HttpResponse:
         return pencil_saved(
             request,
             row=f"{ACCESS_TEMPLATE}#grant-row",
-            context={"app": found, "row": _row(found, user_id), "extend_form": ExtendForm()},
+            context={"app": found, "row": _row(found, user_id), **row_context(request, found)},
             message=f"Updated the permissions of {row.user.email}.",
             url=_access_url(found),
         )
