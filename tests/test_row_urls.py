@@ -31,7 +31,9 @@ def test_team_access_rows_link_to_their_own_edit_and_remove_pages(client_as, tea
 
 def test_app_access_rows_link_to_their_own_edit_remove_extend_and_end(client_as, team_admin, member, app):
     GrantFactory(app=app, user=member, permissions="view,deploy")
-    GrantFactory(app=app, user=member, permissions="view,operate", expires_at=timezone.now() + timedelta(hours=1))
+    GrantFactory(
+        app=app, user=member, permissions="view,operate", expires_at=timezone.now() + timedelta(hours=1)
+    )
     html = client_as(team_admin).get(f"/apps/{app.name}/access/").content.decode()
     edit = reverse("apps:grant-edit", args=[app.name, member.pk])
     assert f'href="{edit}" hx-get="{edit}" hx-target="#grant-{member.pk}"' in html
