@@ -176,9 +176,8 @@ def implicit_viewers_of(app: App) -> int:
     loaded = getattr(app, "implicit_viewers", None)
     if loaded is not None or not app.team_id:
         return loaded or 0
-    return (
-        with_implicit_viewers(App.objects.filter(pk=app.pk)).values_list("implicit_viewers", flat=True).get()
-    )
+    annotated = with_implicit_viewers(App.objects.filter(pk=app.pk)).get()
+    return int(annotated.implicit_viewers)  # type: ignore[attr-defined]
 
 
 def app_access_row(app: App, user_id: int) -> AccessRow | None:

@@ -47,7 +47,7 @@ def pencil() -> SafeString:
 
 @functools.cache
 def _pencil_svg() -> SafeString:
-    return get_template("components/pencil.svg").render()  # a SafeString: our own file
+    return SafeString(get_template("components/pencil.svg").render())  # our own file, rendered: safe
 
 
 @register.filter
