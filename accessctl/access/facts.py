@@ -12,7 +12,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from django.db.models import CharField, DateTimeField, F, IntegerField, Value
+from django.db.models import BigIntegerField, CharField, DateTimeField, F, IntegerField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accessctl.access.policy import NO_ACCESS, Access, AppPerm, TeamRole, TemporaryGrant
@@ -79,7 +80,8 @@ def _load(user_id: int) -> tuple[Access, dict[int, TemporaryNote]]:
     job has deleted yet are kept: the rules see that they expired.
     """
     text = {name: Value(None, output_field=CharField()) for name in ("app_name", "note", "giver")}
-    blank = {**text, "via_request": Value(None, output_field=IntegerField())}
+    # a typed NULL: PostgreSQL types two untyped NULLs as text, which a bigint in the third branch then refuses
+    blank = {**text, "via_request": Cast(Value(None), output_field=BigIntegerField())}
     columns = ("app_name", "note", "via_request", "giver")
     memberships = (
         Membership.objects.filter(user_id=user_id)
