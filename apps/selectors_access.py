@@ -13,7 +13,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -76,7 +87,7 @@ def app_access_people(app: App, *, now: datetime | None = None) -> QuerySet[User
     over every user made PostgreSQL walk the whole user table for a 51-row page.
     """
     now = now or timezone.now()
-    permanent, temporary = _live_grants(app.pk, now)
+    permanent, _ = _live_grants(app.pk, now)
     ids = Grant.objects.live(now).filter(app_id=app.pk).order_by().values("user_id")
     role: Subquery | Value
     if app.team_id:
@@ -96,13 +107,14 @@ def app_access_people(app: App, *, now: datetime | None = None) -> QuerySet[User
             permanent.filter(user=OuterRef("pk")).values("permissions")[:1], output_field=field
         ),
     }
-    mine_temporary = temporary.filter(user=OuterRef("pk"))
-    for name in _TEMPORARY_FIELDS:
-        column = mine_temporary.values(name)[:1]
-        annotations[f"temp_{name}"] = (
-            Subquery(column, output_field=field) if name == "permissions" else Subquery(column)
-        )
-    return User.objects.filter(listed, is_active=True).annotate(**annotations).order_by("email")
+    # the live temporary grant is at most one row a person (a partial unique constraint): one LEFT JOIN for
+    # its six columns instead of six correlated subqueries
+    live_temporary = FilteredRelation(
+        "grants", condition=Q(grants__app_id=app.pk, grants__expires_at__gt=now)
+    )
+    annotations.update({f"temp_{name}": F(f"temporary__{name}") for name in _TEMPORARY_FIELDS})
+    people = User.objects.filter(listed, is_active=True).annotate(temporary=live_temporary)
+    return people.annotate(**annotations).order_by("email")
 
 
 def _temporary_of(app: App, user: User) -> Grant | None:
