@@ -65,14 +65,3 @@ def team_requests(
     elif status:
         requests = requests.filter(status=status)
     return list(requests[:500])
-
-
-def temporary_access_of(user: Any, *, now: datetime | None = None) -> list[Grant]:
-    """The user's live temporary grants, soonest end first (home: "your temporary access")."""
-    now = now or timezone.now()
-    return list(
-        Grant.objects.temporary()
-        .filter(user=user, expires_at__gt=now)
-        .select_related("app__team", "granted_by", "request")
-        .order_by("expires_at")
-    )

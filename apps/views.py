@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -14,12 +15,21 @@ from accessctl.access import policy as p
 from accessctl.identity.models import User
 from accessctl.identity.signin import hidden_team_ids
 from accessctl.web.changes import change, done, pencil_form, pencil_saved
+from accessctl.web.keyset import keyset_page
 from accessctl.web.lookups import get_app
+from accessctl.web.rowurls import row_urls
 from apps import services
 from apps.forms import AddUserForm, CreateAppForm
 from apps.forms_requests import ExtendForm, PencilForm
 from apps.models import DYNO_SIZES, App
-from apps.selectors import AccessRow, app_access_rows
+from apps.selectors_access import (
+    AccessRow,
+    access_rows,
+    app_access_people,
+    app_access_row,
+    implicit_viewers_of,
+    with_implicit_viewers,
+)
 from apps.temporary import app_grant_set
 from apps.views_requests import access_page_context
 from teams.selectors import teams_for
@@ -47,12 +57,30 @@ def app_detail(request: HttpRequest, app: str) -> HttpResponse:
     return render(request, "apps/app_detail.html", context)
 
 
+def row_context(request: HttpRequest, app: App) -> dict[str, Any]:
+    """What each Access row needs, worked out once a page: whether the user manages access (one ``has_perm``,
+    not one a row) and the rows' URLs (reversed once)."""
+    names = ("grant-edit", "grant-remove", "temporary-extend", "temporary-end")
+    return {
+        "can_manage": request.user.has_perm(p.MANAGE_ACCESS_APP, app),
+        "row_urls": row_urls("apps:", names, app=app.name),
+        "extend_form": ExtendForm(),
+    }
+
+
 def _access_page(request: HttpRequest, app: App, status: int = 200, **forms: Any) -> HttpResponse:
+    """One keyset page (by e-mail) of the people with access, each with both grants, the implicit-viewer
+    summary (on the app row) and the requests: one query each."""
+    page = keyset_page(request, app_access_people(app), keys=("email",), size=settings.PAGE_SIZE)
     context = {
         "app": app,
-        "access": app_access_rows(app),
+        "page": page,
+        # the table refreshes itself (after a lock change) on the page it shows, never on a POST's URL
+        "table_url": request.get_full_path() if request.method == "GET" else _access_url(app),
+        "rows": access_rows(app, page),
+        "implicit_viewers": implicit_viewers_of(app),
         "add_form": AddUserForm(),
-        "extend_form": ExtendForm(),
+        **row_context(request, app),
         **access_page_context(request, app),
         **forms,
     }
@@ -63,20 +91,20 @@ def _access_page(request: HttpRequest, app: App, status: int = 200, **forms: Any
 
 def app_access(request: HttpRequest, app: str) -> HttpResponse:
     """Everyone with access and why; admins and manage holders edit."""
-    return _access_page(request, get_app(request, app))
+    return _access_page(request, get_app(request, app, apps=with_implicit_viewers(App.objects.all())))
 
 
 def _row(app: App, user_id: int) -> AccessRow:
-    for row in app_access_rows(app).rows:
-        if row.user.pk == user_id:
-            return row
-    raise Http404("This user has no access to the app.")
+    row = app_access_row(app, user_id)
+    if row is None:
+        raise Http404("This user has no access to the app.")
+    return row
 
 
 def grant_row(request: HttpRequest, app: str, user_id: int) -> HttpResponse:
     """One row of the access table (the Cancel of a pencil edit)."""
     found = get_app(request, app)
-    context = {"app": found, "row": _row(found, user_id), "extend_form": ExtendForm()}
+    context = {"app": found, "row": _row(found, user_id), **row_context(request, found)}
     return render(request, f"{ACCESS_TEMPLATE}#grant-row", context)
 
 
@@ -94,7 +122,7 @@ def grant_edit(request: HttpRequest, app: str, user_id: int) -> HttpResponse:
         return pencil_saved(
             request,
             row=f"{ACCESS_TEMPLATE}#grant-row",
-            context={"app": found, "row": _row(found, user_id), "extend_form": ExtendForm()},
+            context={"app": found, "row": _row(found, user_id), **row_context(request, found)},
             message=f"Updated the permissions of {row.user.email}.",
             url=_access_url(found),
         )

@@ -46,14 +46,14 @@ def _back(request: HttpRequest, app: App) -> str:
 def access_page_context(request: HttpRequest, app: App) -> dict:
     """What the app's Access page shows of requests: the queue the user may decide, and their own."""
     user = request.user
-    queue = []
-    if user.has_perm(p.MANAGE_ACCESS_APP, app):
-        queue = [
-            (item, ApproveForm(access_request=item))
-            for item in open_requests_on(app)
-            if user.has_perm(p.DECIDE_ACCESS_REQUEST, item)
-        ]
-    mine = list(open_requests_of(user, app))
+    manages = user.has_perm(p.MANAGE_ACCESS_APP, app)
+    found = open_requests_on(app) if manages else list(open_requests_of(user, app).order_by("created_at"))
+    queue = [
+        (item, ApproveForm(access_request=item))
+        for item in found
+        if manages and user.has_perm(p.DECIDE_ACCESS_REQUEST, item)
+    ]
+    mine = [item for item in found if item.requester_id == user.pk]
     return {"queue": queue, "my_requests": mine}
 
 

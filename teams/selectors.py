@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from accessctl.access.facts import access_for
 from accessctl.access.policy import COLLABORATOR, TeamRole
@@ -67,8 +68,25 @@ def team_app_suggestions(team: Team, query: str, limit: int = APP_SUGGESTIONS) -
     return list(apps.order_by(prefix_first, "name")[:limit])
 
 
-def team_admin_count(team: Team) -> int:
-    """How many admins the team has (the last-admin rule needs it). One query."""
+def teams_with_page_facts() -> QuerySet[Team]:
+    """Teams, each annotated with what its pages need beside the team row, so that it costs no query of its
+    own: ``admin_count`` (the last-admin rule on every Access row) and ``has_apps`` (the collaborator panel's
+    empty state).
+    """
+    admins = Membership.objects.filter(team=OuterRef("pk"), role=TeamRole.ADMIN).order_by().values("team")
+    return Team.objects.annotate(
+        admin_count=Coalesce(Subquery(admins.annotate(n=Count("pk")).values("n")[:1]), 0),
+        has_apps=Exists(App.objects.filter(team=OuterRef("pk"))),
+    )
+
+
+def team_admin_count(team: Team, *, fresh: bool = False) -> int:
+    """How many admins the team has (the last-admin rule needs it): the loaded team's ``admin_count`` unless
+    ``fresh`` (after a change on this request) or not annotated; otherwise one query.
+    """
+    loaded = getattr(team, "admin_count", None)
+    if loaded is not None and not fresh:
+        return loaded
     return Membership.objects.filter(team=team, role=TeamRole.ADMIN).count()
 
 

@@ -21,6 +21,7 @@ from accessctl.identity.people import clean_email
 from accessctl.web.changes import change, done, pencil_form, pencil_saved
 from accessctl.web.keyset import keyset_page
 from accessctl.web.lookups import get_team
+from accessctl.web.rowurls import row_urls
 from apps.selectors import app_rows_for, apps_visible_to
 from teams import services
 from teams.collaborators import team_collaborator_add, team_collaborator_remove
@@ -58,14 +59,26 @@ def team_apps(request: HttpRequest, team: str) -> HttpResponse:
     )
 
 
-def last_admin_context(request: HttpRequest, team: Team) -> dict[str, Any]:
-    """The admin count for the rows' last-admin rule, and whether it holds the signed-in user back."""
-    admins = team_admin_count(team)
+def last_admin_context(request: HttpRequest, team: Team, *, fresh: bool = False) -> dict[str, Any]:
+    """The admin count for the rows' last-admin rule, and whether it holds the signed-in user back; ``fresh``
+    after a change made by this request (the loaded team's count is from before it).
+    """
+    admins = team_admin_count(team, fresh=fresh)
     my_role = access_for(request.user).role_in(team.pk)
     return {
         "admins": admins,
         "i_am_last_admin": p.is_last_admin(role=my_role, admins=admins),
         "last_admin_reason": p.LAST_ADMIN_REASON.format(team=team.name),
+    }
+
+
+def row_context(request: HttpRequest, team: Team, *, fresh: bool = False) -> dict[str, Any]:
+    """What each Access row needs, worked out once a page: the last-admin rule's count, whether the user
+    manages members (one ``has_perm``, not one a row) and the rows' URLs (reversed once)."""
+    return {
+        "can_manage": request.user.has_perm(p.MANAGE_MEMBERS, team),
+        "row_urls": row_urls("teams:", ("member-edit", "member-remove"), team=team.name),
+        **last_admin_context(request, team, fresh=fresh),
     }
 
 
@@ -83,7 +96,7 @@ def _access_page(request: HttpRequest, team: Team, status: int = 200, **forms: A
         "add_member_form": AddMemberForm(auto_id=ADD_MEMBER_ID),
         "add_collaborator_form": AddCollaboratorForm(team=team, auto_id=ADD_COLLABORATOR_ID),
         "invitations": pending_invitations(team),
-        **last_admin_context(request, team),
+        **row_context(request, team),
         **forms,
     }
     if request.htmx and request.htmx.target == "member-table":  # type: ignore[attr-defined]
@@ -106,7 +119,7 @@ def _person(team: Team, user_id: int) -> User:
 def member_row(request: HttpRequest, team: str, user_id: int) -> HttpResponse:
     """One row of the Access table (htmx: the Cancel of a pencil edit)."""
     found = get_team(request, team)
-    context = {"team": found, "person": _person(found, user_id), **last_admin_context(request, found)}
+    context = {"team": found, "person": _person(found, user_id), **row_context(request, found)}
     return render(request, f"{ACCESS_TEMPLATE}#member-row", context)
 
 
@@ -125,7 +138,7 @@ def member_edit(request: HttpRequest, team: str, user_id: int) -> HttpResponse:
         return pencil_saved(
             request,
             row=f"{ACCESS_TEMPLATE}#member-row",
-            context={"team": found, "person": after, **last_admin_context(request, found)},
+            context={"team": found, "person": after, **row_context(request, found, fresh=True)},
             message=_role_message(person.email, before, after.team_role),  # type: ignore[attr-defined]
             url=_access_url(found),
         )

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accessctl.audit.models import AuditEvent
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import AppFactory, GrantFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,8 +80,8 @@ def test_every_page_of_people_costs_the_same_queries(
     client_as, django_assert_num_queries, team_admin, people, query
 ):
     client = client_as(team_admin)
-    # with the pending invitations, the admin count (last-admin rule) and whether the team has an app (picker)
-    with django_assert_num_queries(8):
+    # session, user, team (with its admin count and whether it has an app), access, the page, the invitations
+    with django_assert_num_queries(6):
         assert client.get(f"/teams/acme/access/{query}").status_code == HTTPStatus.OK
 
 
@@ -123,3 +123,58 @@ def test_audit_pages_cost_the_same_queries(client_as, django_assert_num_queries,
     client = client_as(team_admin)
     with django_assert_num_queries(5):
         assert client.get(f"/teams/acme/audit/{query}").status_code == HTTPStatus.OK
+
+
+@pytest.fixture
+def holders(team, team_admin):
+    """An app with 110 grant holders (and the team's one admin), plus 7 members who see it by role only."""
+    app = AppFactory(team=team, name="busy")
+    listed = [team_admin]
+    for n in range(110):
+        user = UserFactory(email=f"g{n:03d}@acme.test")
+        if n % 2:
+            MembershipFactory(team=team, user=user, role="member")
+        GrantFactory(app=app, user=user, permissions="view,deploy")
+        if n % 10 == 0:  # a temporary grant beside the permanent one: still one row, with both
+            GrantFactory(
+                app=app,
+                user=user,
+                permissions="view,operate",
+                expires_at=timezone.now() + timedelta(hours=2),
+                reason=f"incident {n}",
+            )
+        listed.append(user)
+    for n in range(7):
+        MembershipFactory(team=team, user=UserFactory(email=f"m{n}@acme.test"), role="viewer")
+    return app, sorted(listed, key=lambda user: user.email)
+
+
+def test_app_access_pages_walk_admins_and_grant_holders_by_email(client_as, team_admin, holders):
+    app, listed = holders
+    client = client_as(team_admin)
+    forward, pages = walk(client, f"/apps/{app.name}/access/", "next", "grant")
+    assert [len(page) for page in forward] == [50, 50, 11]
+    assert [int(pk) for page in forward for pk in page] == [user.pk for user in listed]
+    backward, _ = walk(client, f"/apps/{app.name}/access/?last=1", "prev", "grant")
+    assert [int(pk) for page in reversed(backward) for pk in page] == [user.pk for user in listed]
+    for html in pages:  # the summary of people who see it by role only is on every page
+        assert "All 7 other team members can view this app through their team role." in html
+    assert sum(html.count('<span class="temporary"') for html in pages) == 11
+    assert f'id="temporary-{listed[1].pk}"' in pages[0] and "<q>incident 0</q>" in pages[0]
+
+
+def test_app_access_table_refreshes_the_page_it_shows(client_as, team_admin, holders):
+    app, _ = holders
+    html = client_as(team_admin).get(f"/apps/{app.name}/access/", {"last": "1"}).content.decode()
+    assert f'hx-get="/apps/{app.name}/access/?last=1" hx-trigger="access-changed from:body"' in html
+
+
+@pytest.mark.parametrize("query", ["", "?after=g050%40acme.test", "?last=1", "?before=g060%40acme.test"])
+def test_every_page_of_app_access_costs_the_same_queries(
+    client_as, django_assert_num_queries, team_admin, holders, query
+):
+    app, _ = holders
+    client = client_as(team_admin)
+    # session, user, app (with the implicit-viewer count), access, the page (both grants a row), the requests
+    with django_assert_num_queries(6):
+        assert client.get(f"/apps/{app.name}/access/{query}").status_code == HTTPStatus.OK

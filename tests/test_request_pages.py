@@ -45,6 +45,7 @@ def test_member_requests_deploy_admin_approves_member_deploys_and_loses_it_on_ti
     assert "4 hours left" in access and "approved by admin@acme.test" in access and "INC-42" in access
     home = as_member.get("/").content.decode()
     assert 'id="temporary-website-prod"' in home and "4 hours left" in home
+    assert "approved by admin@acme.test: Ship the hotfix for INC-42" in home
 
     deployed = as_member.post(f"/apps/{locked_app.name}/deploy/", {"description": "hotfix"})
     assert deployed.status_code == HTTPStatus.FOUND

@@ -7,17 +7,39 @@ asked for, so a temporary grant stops counting the instant it expires, even with
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from django.db.models import DateTimeField, IntegerField, Value
+from django.db.models import BigIntegerField, CharField, DateTimeField, F, IntegerField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accessctl.access.policy import NO_ACCESS, Access, AppPerm, TeamRole, TemporaryGrant
+from accessctl.access.roles import sorted_perms
 from apps.models import Grant
 from teams.models import Membership
 
 _CACHE_ATTR = "_accessctl_access"
+_NOTES_ATTR = "_accessctl_temporary_notes"
+
+
+@dataclass(frozen=True)
+class TemporaryNote:
+    """What the home page shows of one of the user's temporary grants ("your temporary access")."""
+
+    app_name: str
+    perms: frozenset[AppPerm]
+    expires_at: datetime
+    reason: str
+    from_request: bool
+    given_by: str | None
+    """The e-mail of who gave or approved it (``None`` once that account is gone)."""
+
+    @property
+    def perm_list(self) -> list[AppPerm]:
+        return sorted_perms(self.perms)
 
 
 def access_for(user: Any) -> Access:
@@ -30,57 +52,97 @@ def access_for(user: Any) -> Access:
         return dataclasses.replace(cached, now=timezone.now()) if cached.temporary else cached
     if user is None or not getattr(user, "is_authenticated", False) or not user.pk or not user.is_active:
         return NO_ACCESS
-    access = load_access(user.pk)
+    access, notes = _load(user.pk)
     setattr(user, _CACHE_ATTR, access)
+    setattr(user, _NOTES_ATTR, notes)
     return access
 
 
-def load_access(user_id: int) -> Access:
-    """Read an active user's memberships and grants (permanent and temporary) in one query.
+def temporary_notes_for(user: Any) -> list[TemporaryNote]:
+    """The user's live temporary grants, soonest end first, read by the same query as :func:`access_for`."""
+    access = access_for(user)
+    notes: dict[int, TemporaryNote] = getattr(user, _NOTES_ATTR, {})
+    live = [note for app_id, note in notes.items() if access.temporary[app_id].live_at(access.now)]
+    return sorted(live, key=lambda note: (note.expires_at, note.app_name))
 
-    Memberships and grants come back as one ``UNION ALL`` of rows ``(id, team_id, value, expires_at, kind)``:
-    for a membership ``(team_id, team_id, role, NULL, 0)``, for a grant ``(app_id, app's team_id, permissions,
-    expires_at, 1)``. ``order_by()`` drops the models' ``Meta.ordering``, which would join the user and team
-    tables. Expired temporary grants that no job has deleted yet are kept: the rules see that they expired.
+
+def load_access(user_id: int) -> Access:
+    """Read an active user's memberships and grants (permanent and temporary) in one query."""
+    return _load(user_id)[0]
+
+
+def _load(user_id: int) -> tuple[Access, dict[int, TemporaryNote]]:
+    """One ``UNION ALL`` of rows ``(id, team_id, value, expires_at, kind, app name, reason, request, giver)``:
+    for a membership ``(team_id, team_id, role, NULL, 0, NULL...)``, for a permanent grant ``(app_id, app's
+    team_id, permissions, NULL, 1, NULL...)``, for a temporary grant the same with its end and kind 2, plus
+    what "your temporary access" shows of it (only these rows join the giver's account). ``order_by()`` drops
+    the models' ``Meta.ordering``, which would join the user and team tables. Expired temporary grants that no
+    job has deleted yet are kept: the rules see that they expired.
     """
+    text = {name: Value(None, output_field=CharField()) for name in ("app_name", "note", "giver")}
+    # a typed NULL: PostgreSQL types two untyped NULLs as text, which a bigint in the third branch then refuses
+    blank = {**text, "via_request": Cast(Value(None), output_field=BigIntegerField())}
+    columns = ("app_name", "note", "via_request", "giver")
     memberships = (
         Membership.objects.filter(user_id=user_id)
         .order_by()
-        .annotate(kind=Value(0, output_field=IntegerField()), ends=Value(None, output_field=DateTimeField()))
-        .values_list("team_id", "team_id", "role", "ends", "kind")
+        .annotate(
+            kind=Value(0, output_field=IntegerField()),
+            ends=Value(None, output_field=DateTimeField()),
+            **blank,
+        )
+        .values_list("team_id", "team_id", "role", "ends", "kind", *columns)
     )
-    grant_rows = (
-        Grant.objects.filter(user_id=user_id)
-        .order_by()
-        .annotate(kind=Value(1, output_field=IntegerField()))
-        .values_list("app_id", "app__team_id", "permissions", "expires_at", "kind")
+    grants = Grant.objects.filter(user_id=user_id).order_by()
+    permanent = (
+        grants.filter(expires_at=None)
+        .annotate(kind=Value(1, output_field=IntegerField()), **blank)
+        .values_list("app_id", "app__team_id", "permissions", "expires_at", "kind", *columns)
+    )
+    temporary = (
+        grants.filter(expires_at__isnull=False)
+        .annotate(
+            kind=Value(2, output_field=IntegerField()),
+            app_name=F("app__name"),
+            note=F("reason"),
+            via_request=F("request_id"),
+            giver=F("granted_by__email"),
+        )
+        .values_list("app_id", "app__team_id", "permissions", "expires_at", "kind", *columns)
     )
     roles: dict[int, TeamRole] = {}
-    grants: dict[int, frozenset[AppPerm]] = {}
-    temporary: dict[int, TemporaryGrant] = {}
+    held: dict[int, frozenset[AppPerm]] = {}
+    until: dict[int, TemporaryGrant] = {}
     grant_teams: dict[int, int | None] = {}
+    notes: dict[int, TemporaryNote] = {}
     to_perms = Grant._meta.get_field("permissions").to_python
-    for object_id, team_id, value, expires_at, kind in memberships.union(grant_rows, all=True):
+    for object_id, team_id, value, expires_at, kind, name, note, via, giver in memberships.union(
+        permanent, temporary, all=True
+    ):
         if kind == 0:
             roles[object_id] = TeamRole(value)
             continue
         perms = to_perms(value) or frozenset()
         if expires_at is None:
-            grants[object_id] = perms
+            held[object_id] = perms
         else:
-            temporary[object_id] = TemporaryGrant(perms, expires_at)
+            until[object_id] = TemporaryGrant(perms, expires_at)
+            notes[object_id] = TemporaryNote(name, perms, expires_at, note or "", via is not None, giver)
         grant_teams[object_id] = team_id
-    return Access(
+    access = Access(
         user_id=user_id,
         roles=MappingProxyType(roles),
-        grants=MappingProxyType(grants),
+        grants=MappingProxyType(held),
         grant_teams=MappingProxyType(grant_teams),
-        temporary=MappingProxyType(temporary),
+        temporary=MappingProxyType(until),
         now=timezone.now(),
     )
+    return access, notes
 
 
 def forget_access(user: Any) -> None:
     """Drop the memoised snapshot, after a change to this user's roles or grants."""
     if user is not None and hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    if user is not None and hasattr(user, _NOTES_ATTR):
+        delattr(user, _NOTES_ATTR)

@@ -17,14 +17,8 @@ from accessctl.bench.seed import World
 from accessctl.bench.timing import Result, Variant, measure
 from accessctl.identity.models import User
 from apps.models import App, Grant
-from apps.selectors import (
-    access_rows,
-    app_access_people,
-    app_access_rows,
-    app_rows_for,
-    apps_visible_to,
-    implicit_viewers,
-)
+from apps.selectors import app_rows_for, apps_visible_to
+from apps.selectors_access import access_rows, app_access_people, app_access_rows, implicit_viewers_of
 from teams.models import Membership
 
 LOOP = 1_000
@@ -209,7 +203,7 @@ def _rules_candidates(app: App) -> list[User]:
 def _page_data(app: App) -> tuple[list[Any], int]:
     """What the Access page reads: its first page of people (size + 1 rows) and the implicit-viewer count."""
     people = app_access_people(app)[: PAGE_SIZE + 1]
-    return access_rows(app, people), implicit_viewers(app)
+    return access_rows(app, people), implicit_viewers_of(app)
 
 
 def app_access(world: World, rounds: int) -> list[Result]:

@@ -101,7 +101,11 @@ def start_server() -> subprocess.Popen[bytes]:
         try:
             urllib.request.urlopen(f"http://{HOST}:{PORT}/accounts/login/", timeout=2).close()
             return server
-        except (urllib.error.URLError, ConnectionError):
+        except (
+            urllib.error.URLError,
+            ConnectionError,
+            TimeoutError,
+        ):  # a slow first answer on a busy machine
             if server.poll() is not None:
                 raise SystemExit("gunicorn stopped while starting") from None
             time.sleep(0.5)

@@ -5,12 +5,14 @@ see it but lack the permission, and the team's sign-in policy on every team obje
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from accessctl.access import policy as p
 from accessctl.identity.signin import require_sign_in_policy
 from apps.models import App
 from teams.models import Team
+from teams.selectors import teams_with_page_facts
 
 TEAM_NOT_FOUND = "Couldn't find that team."
 APP_NOT_FOUND = "Couldn't find that app."
@@ -22,7 +24,7 @@ def get_team(request: HttpRequest, name: str, perm: str | None = p.VIEW_TEAM) ->
     Collaborators may list their apps of a team but see nothing else of it: for them any other team page
     answers 404, as if the team did not exist.
     """
-    team = Team.objects.filter(name=name).first()
+    team = teams_with_page_facts().filter(name=name).first()
     user = request.user
     if team is None or not user.has_perm(p.LIST_APPS_TEAM, team):
         raise Http404(TEAM_NOT_FOUND)
@@ -34,9 +36,19 @@ def get_team(request: HttpRequest, name: str, perm: str | None = p.VIEW_TEAM) ->
     return team
 
 
-def get_app(request: HttpRequest, name: str, perm: str | None = None, refusal: str | None = None) -> App:
-    """The app, if the user may view it (404 otherwise, never revealing it exists); 403 without ``perm``."""
-    app = App.objects.select_related("team", "owner", "locked_by").filter(name=name).first()
+def get_app(
+    request: HttpRequest,
+    name: str,
+    perm: str | None = None,
+    refusal: str | None = None,
+    apps: QuerySet[App] | None = None,
+) -> App:
+    """The app, if the user may view it (404 otherwise, never revealing it exists); 403 without ``perm``.
+
+    ``apps`` is the queryset to look in, for a page that wants the app row annotated (the same one query).
+    """
+    found = apps if apps is not None else App.objects.all()
+    app = found.select_related("team", "owner", "locked_by").filter(name=name).first()
     if app is None or not request.user.has_perm(p.VIEW_APP, app):
         raise Http404(APP_NOT_FOUND)
     if app.team_id:

@@ -6,13 +6,15 @@ pages share: people's initials avatars, human dates, the last-admin rule and the
 
 from __future__ import annotations
 
+import functools
 import zlib
 from datetime import datetime
 from typing import Any
 
 from django import template
+from django.template.loader import get_template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
@@ -20,7 +22,7 @@ from accessctl.access import policy
 from accessctl.access.backend import check_known
 from accessctl.access.policy import format_duration, format_remaining
 from accessctl.identity.signin import idp_mfa_status
-from accessctl.web import audit_text
+from accessctl.web import audit_text, rowurls
 
 register = template.Library()
 AVATAR_TONES = 6
@@ -35,6 +37,23 @@ def can(context: template.Context, perm: str, obj: object) -> bool:
     check_known(perm)
     user = context["request"].user
     return bool(user.is_authenticated and user.has_perm(perm, obj))
+
+
+@register.simple_tag
+def pencil() -> SafeString:
+    """``{% pencil %}``: the edit icon (``components/pencil.svg``), read once per process, not included a row."""
+    return _pencil_svg()
+
+
+@functools.cache
+def _pencil_svg() -> SafeString:
+    return SafeString(get_template("components/pencil.svg").render())  # our own file, rendered: safe
+
+
+@register.filter
+def row_url(url: str, row_id: object) -> str:
+    """``{{ row_urls.member_edit|row_url:person.pk }}``: a per-row URL reversed once a page (``web.rowurls``)."""
+    return rowurls.fill(url, row_id)
 
 
 @register.simple_tag
@@ -101,3 +120,50 @@ def describe(event: Any) -> SafeString:
 @register.filter
 def action_label(action: str) -> str:
     return audit_text.action_label(action)
+
+
+# The cells every table row repeats, as tags instead of per-row includes (an include costs a template render of
+# its own; a 50-row page had ~250). components/person.html, role_badge.html and perm_badges.html use them too.
+
+
+@register.simple_tag
+def person_cell(person: Any) -> SafeString:
+    """``{% person_cell person %}``: the avatar, name and e-mail (and "pending" before the first sign-in)."""
+    if person.name:
+        text = format_html(
+            '<span class="person-name">{}</span><span class="person-email">{}</span>',
+            person.name,
+            person.email,
+        )
+    else:
+        text = format_html('<span class="person-name">{}</span>', person.email)
+    pending = (
+        SafeString(' <span class="badge pending" title="Has not signed in yet">pending</span>')
+        if getattr(person, "is_pending", False)
+        else ""
+    )
+    return format_html(
+        '<div class="person"><span class="avatar tone-{}" aria-hidden="true">{}</span>'
+        '<span class="person-text">{}</span>{}</div>',
+        avatar_tone(person),
+        initials(person),
+        text,
+        pending,
+    )
+
+
+@register.simple_tag
+def role_badge(role: str) -> SafeString:
+    """``{% role_badge role %}``: a team role (or collaborator, owner) as a badge."""
+    return format_html('<span class="badge role role-{}">{}</span>', role, role)
+
+
+@register.simple_tag
+def perm_badges(perms: Any) -> SafeString:
+    """``{% perm_badges perms %}``: permissions as chips, in the order given; "none" for none."""
+    chips = format_html_join(
+        "", '<span class="chip chip-{}">{}</span>', ((perm, perm) for perm in perms or ())
+    )
+    return format_html(
+        '<span class="perms">{}</span>', chips or SafeString('<span class="muted">none</span>')
+    )

@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accessctl.access import policy
+from accessctl.access.facts import temporary_notes_for
 from accessctl.identity.signin import sign_in_blocks
 from accessctl.web.keyset import keyset_page
 from apps.selectors import app_rows_for, apps_visible_to, pending_transfers_for
-from apps.selectors_requests import temporary_access_of
 from teams.selectors import teams_for
 
 
@@ -35,7 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "teams": teams,
             "page": page,
             "app_rows": app_rows_for(request.user, page),
-            "temporary": temporary_access_of(request.user),
+            "temporary": temporary_notes_for(request.user),  # read with the access facts, no query
             "transfers": pending_transfers_for(request.user),
         },
     )

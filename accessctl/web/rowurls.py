@@ -1,0 +1,28 @@
+"""A table's per-row URLs, reversed once a page instead of once a row.
+
+``row_urls("teams:", ["member-edit"], team="acme")`` gives ``{"member_edit": "/teams/acme/access/<ROW>/edit/"}``
+with a placeholder id; the ``row_url`` filter (``{{ row_urls.member_edit|row_url:person.pk }}``) puts a row's id
+in its place. The URLs stay Django's own (``reverse``), so a changed route changes them too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.urls import reverse
+
+ROW = "2147483647"
+"""A user id no row will have (the largest 32-bit id), reversed in place of each row's own."""
+
+
+def row_urls(namespace: str, names: Iterable[str], **kwargs: str) -> dict[str, str]:
+    """Each named route reversed with ``kwargs`` and the placeholder ``user_id``, keyed by its name with ``_``."""
+    return {
+        name.replace("-", "_"): reverse(f"{namespace}{name}", kwargs={**kwargs, "user_id": int(ROW)})
+        for name in names
+    }
+
+
+def fill(url: str, row_id: object) -> str:
+    """The URL of one row: the placeholder replaced by ``row_id``."""
+    return url.replace(ROW, str(row_id), 1)
