@@ -87,6 +87,7 @@ bench: install
 ## The load run (docs/performance.md): gunicorn (production settings, 2 workers) and wrk (apt-get install wrk) on
 ## 127.0.0.1, against a PostgreSQL database of its own (LOAD_DATABASE_URL, default .../accessctl_load).
 load: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m accessctl.bench.load
 
 ## Everything the build and the tests leave behind.
