@@ -48,7 +48,7 @@ KNOWN: list[tuple[str, str, str, str]] = [
 @dataclass
 class Record:
     violations: list[str] = field(default_factory=list)
-    known_hits: set[int] = field(default_factory=set)
+    known_hits: dict[int, int] = field(default_factory=dict)  # KNOWN entry -> times seen
     exchanges: int = 0
     seconds: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -168,7 +168,7 @@ def record(method: str, path: str, problems: list[str]) -> None:
                 None,
             )
             if known is not None:
-                RECORD.known_hits.add(known)
+                RECORD.known_hits[known] = RECORD.known_hits.get(known, 0) + 1
             else:
                 RECORD.violations.append(f"{method} {path}: {problem}")
 
