@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accessctl.access.policy import TeamRole
 from reviews.services import review_start
+from tests import api_schema
 from tests.api_client import api_caller
 from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
 from tests.reviewing import WEB
@@ -22,6 +23,34 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+@pytest.fixture(autouse=True)
+def api_schema_check():
+    """Fail the test when one of its API exchanges broke the schema (tests/api_schema.py records them)."""
+    api_schema.take_violations()
+    yield
+    found = api_schema.take_violations()
+    if found:
+        pytest.fail("API answers that break accessctl/api/schema/platform-api.json:\n" + "\n".join(found))
+
+
+def pytest_terminal_summary(terminalreporter):
+    record = api_schema.RECORD
+    if record.exchanges:
+        terminalreporter.write_line(
+            f"API schema check: {record.exchanges} exchanges validated in {record.seconds:.2f} s"
+        )
+    for n, times in sorted(record.known_hits.items()):
+        method, route, text, why = api_schema.KNOWN[n]
+        terminalreporter.write_line(
+            f"API schema check: known violation seen {times}x: {method} {route} {text!r} ({why})"
+        )
+    unused = [entry for n, entry in enumerate(api_schema.KNOWN) if n not in record.known_hits]
+    for method, route, text, why in unused if record.exchanges > 500 else []:
+        terminalreporter.write_line(
+            f"API schema check: known violation no longer seen, delete it: {method} {route} {text!r} ({why})"
+        )
 
 
 @pytest.fixture

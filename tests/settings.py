@@ -28,3 +28,7 @@ WEBHOOKS_RETRY_BASE_SECONDS = 0.3
 # The whole suite signs in from 127.0.0.1 and fails authentication on purpose many times an hour; the limit's
 # own tests lower it (override_settings) and use addresses of their own.
 AUTH_FAILURE_LIMIT = 10**9
+
+# Every API exchange of the tests is checked against accessctl/api/schema/ (tests/api_schema.py); first, so it
+# sees the final answer (limits, ETag) of the test client and of the live server alike.
+MIDDLEWARE = ["tests.api_schema.SchemaCheckMiddleware", *MIDDLEWARE]  # noqa: F405

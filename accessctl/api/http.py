@@ -101,6 +101,7 @@ def api_view(*methods: str):
                 message = f"{error.message} Then create a new API token on your account page."
                 return error_response(403, "forbidden", message)
 
+        wrapper.api_methods = methods  # type: ignore[attr-defined]  # read by the schema coverage test
         return wrapper
 
     return decorate

@@ -74,7 +74,7 @@ def team(team_obj, role: str | None) -> dict:
     }
 
 
-def _feature(name: str, enabled: bool, display_name: str, description: str) -> dict:
+def _feature(team_obj, name: str, enabled: bool, display_name: str, description: str) -> dict:
     return {
         "id": str(uuid.uuid5(_NS, f"feature:{name}")),
         "name": name,
@@ -84,20 +84,23 @@ def _feature(name: str, enabled: bool, display_name: str, description: str) -> d
         "doc_url": "",
         "state": "general",
         "feedback_email": "",
-        "created_at": None,
-        "updated_at": None,
+        # A team has its features since it exists (the schema's times are never null).
+        "created_at": iso(team_obj.created_at),
+        "updated_at": iso(team_obj.updated_at),
     }
 
 
 def team_features(team_obj) -> list[dict]:
     return [
         _feature(
+            team_obj,
             "org-access-controls",
             True,
             "App permissions",
             "Fine-grained app permissions (view, deploy, operate, manage) for team members.",
         ),
         _feature(
+            team_obj,
             "team-invite-acceptance",
             team_obj.invite_acceptance,
             "Invitations",
