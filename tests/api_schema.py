@@ -33,22 +33,10 @@ API_MEDIA_TYPE = "application/vnd.heroku+json"
 ENABLED = os.environ.get("ACCESSCTL_API_SCHEMA_CHECK", "1") != "0"
 FORMATS = FormatChecker(["uuid", "email", "date-time", "date"])
 
-# Responses that break the schema and are fixed on another branch: (method, route, text in the violation).
-# Once that branch is merged the text no longer appears; delete the entry (the summary lists unused ones).
-KNOWN: list[tuple[str, str, str, str]] = [
-    ("POST", "account/app-transfers", "'completed' is not one of", "api-runtime: transfer states"),
-    ("GET", "apps/{}/releases", "None is not of type 'string'", "api-runtime: system releases' user"),
-    ("GET", "apps/{}/releases", "'system' is not a 'email'", "api-runtime: system releases' user"),
-    ("GET", "apps/{}/releases/{}", "None is not of type 'string'", "api-runtime: system releases' user"),
-    ("GET", "apps/{}/releases/{}", "'system' is not a 'email'", "api-runtime: system releases' user"),
-    ("POST", "apps/{}/releases", "'1' is not a 'uuid'", "api-runtime: rollback takes a release id"),
-]
-
 
 @dataclass
 class Record:
     violations: list[str] = field(default_factory=list)
-    known_hits: dict[int, int] = field(default_factory=dict)  # KNOWN entry -> times seen
     exchanges: int = 0
     seconds: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -156,21 +144,8 @@ def check(
 
 
 def record(method: str, path: str, problems: list[str]) -> None:
-    route = route_of(path) or path
     with RECORD.lock:
-        for problem in problems:
-            known = next(
-                (
-                    n
-                    for n, (m, r, text, _) in enumerate(KNOWN)
-                    if m == method and r == route and text in problem
-                ),
-                None,
-            )
-            if known is not None:
-                RECORD.known_hits[known] = RECORD.known_hits.get(known, 0) + 1
-            else:
-                RECORD.violations.append(f"{method} {path}: {problem}")
+        RECORD.violations += [f"{method} {path}: {problem}" for problem in problems]
 
 
 def take_violations() -> list[str]:

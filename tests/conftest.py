@@ -41,16 +41,6 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"API schema check: {record.exchanges} exchanges validated in {record.seconds:.2f} s"
         )
-    for n, times in sorted(record.known_hits.items()):
-        method, route, text, why = api_schema.KNOWN[n]
-        terminalreporter.write_line(
-            f"API schema check: known violation seen {times}x: {method} {route} {text!r} ({why})"
-        )
-    unused = [entry for n, entry in enumerate(api_schema.KNOWN) if n not in record.known_hits]
-    for method, route, text, why in unused if record.exchanges > 500 else []:
-        terminalreporter.write_line(
-            f"API schema check: known violation no longer seen, delete it: {method} {route} {text!r} ({why})"
-        )
 
 
 @pytest.fixture
