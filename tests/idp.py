@@ -9,6 +9,8 @@ from pathlib import Path
 
 import requests
 
+from tests.processes import first_line
+
 ROOT = Path(__file__).resolve().parent.parent
 IDP_DIR = ROOT / ".cache" / "idp"
 
@@ -28,7 +30,7 @@ class IdentityProvider:
             stderr=subprocess.DEVNULL,
             text=True,
         )
-        line = self.process.stdout.readline().strip()
+        line = first_line(self.process, "The identity provider").strip()
         if not line.startswith("listening "):
             self.stop()
             raise RuntimeError(f"The identity provider did not start: {line!r}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import selectors
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 WORKER_TIMEOUT = 120
+STARTUP_TIMEOUT = 60
+
+
+def first_line(process: subprocess.Popen, what: str, timeout: float = STARTUP_TIMEOUT) -> str:
+    """The first line a started helper process prints (its address), or a clear error after ``timeout``
+    seconds: a helper that never comes up fails its test instead of hanging the whole run."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)  # type: ignore[arg-type]
+        if not selector.select(timeout):
+            process.kill()
+            process.wait(timeout=10)
+            raise RuntimeError(f"{what} printed nothing within {timeout:.0f} s of starting")
+    return process.stdout.readline()  # type: ignore[union-attr]
 
 
 def test_database_url() -> str:

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.processes import ROOT, test_database_url
+from tests.processes import ROOT, first_line, test_database_url
 
 RECEIVER = Path(__file__).resolve().parent / "webhook_receiver.py"
 
@@ -26,7 +26,7 @@ class Receiver:
             stdout=subprocess.PIPE,
             text=True,
         )
-        line = self.process.stdout.readline()  # type: ignore[union-attr]
+        line = first_line(self.process, "The webhook receiver")
         self.port = int(line.split()[1])
         self.url = f"http://127.0.0.1:{self.port}/hooks"
 
