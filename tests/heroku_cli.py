@@ -6,11 +6,19 @@ environment, particleboard pointed at the test server, telemetry, autoupdate and
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from django.core.management import call_command
+
+from accessctl.audit.log import COMMAND
+from accessctl.identity.models import User
+from accessctl.identity.tokens import api_token_create
 
 ROOT = Path(__file__).resolve().parent.parent
 HEROKU_BIN = Path(
@@ -71,3 +79,18 @@ def table(out: str) -> list[list[str]]:
             continue
         rows.append(re.split(r"\s{2,}", line.strip()))
     return rows
+
+
+def demo_cli(url: str, home: Path) -> Callable[..., Run]:
+    """Load the demo data and return ``run(user_email, *args)``: the CLI as that demo user, each with a token
+    of their own made on first use."""
+    call_command("demo", stdout=io.StringIO())
+    tokens: dict[str, str] = {}
+
+    def run(email: str, *args: str) -> Run:
+        if email not in tokens:
+            user = User.objects.get(email=email)
+            tokens[email] = api_token_create(actor=user, name="cli test", origin=COMMAND)[1]
+        return run_heroku(list(args), home=home, url=url, token=tokens[email])
+
+    return run

@@ -54,3 +54,16 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=60,
     )
+
+
+def run_worker_batch() -> None:
+    """Run the real worker (``manage.py db_worker --batch``) on the test database until the queue is empty."""
+    worker = subprocess.run(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": test_database_url()},
+        capture_output=True,
+        text=True,
+        timeout=WORKER_TIMEOUT,
+    )
+    assert worker.returncode == 0, worker.stderr

@@ -1,8 +1,5 @@
 """The expiry sweep run by the real worker process, and the operator command's temporary grants."""
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
 from io import StringIO
 
@@ -16,7 +13,7 @@ from accessctl.models import AuditEvent, User
 from apps.expiry import expire_temporary_access
 from apps.models import AccessRequest, Grant
 from tests.factories import GrantFactory
-from tests.processes import ROOT, WORKER_TIMEOUT, test_database_url
+from tests.processes import run_worker_batch
 
 
 @pytest.mark.django_db(transaction=True)
@@ -33,16 +30,7 @@ def test_worker_deletes_expired_grants_and_marks_lapsed_requests(team_admin, mem
     )
     expire_temporary_access.enqueue()
 
-    worker = subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": test_database_url()},
-        capture_output=True,
-        text=True,
-        timeout=WORKER_TIMEOUT,
-    )
-
-    assert worker.returncode == 0, worker.stderr
+    run_worker_batch()
     [result] = DBTaskResult.objects.filter(task_path=expire_temporary_access.module_path)
     assert result.status == TaskResultStatus.SUCCESSFUL, result.exception_class_path
     assert result.return_value == {"grants": 1, "requests": 1}

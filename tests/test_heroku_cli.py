@@ -4,17 +4,12 @@ Each test runs the demo data, signs the CLI in with a role's API token, and chec
 exit code and what the database holds afterwards. Refusals must print our message and change nothing.
 """
 
-import io
-
 import pytest
-from django.core.management import call_command
 
-from accessctl.audit.log import COMMAND
-from accessctl.identity.tokens import api_token_create
 from accessctl.models import AuditEvent, User
 from apps.models import App, Grant
 from teams.models import Membership, Team
-from tests.heroku_cli import run_heroku, table
+from tests.heroku_cli import demo_cli, run_heroku, table
 
 pytestmark = [pytest.mark.cli, pytest.mark.django_db(transaction=True)]
 
@@ -22,16 +17,7 @@ pytestmark = [pytest.mark.cli, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def heroku(live_server, tmp_path):
     """``heroku(user_email, *args)`` runs the CLI as that demo user."""
-    call_command("demo", stdout=io.StringIO())
-    tokens = {}
-
-    def run(email, *args):
-        if email not in tokens:
-            user = User.objects.get(email=email)
-            tokens[email] = api_token_create(actor=user, name="cli test", origin=COMMAND)[1]
-        return run_heroku(list(args), home=tmp_path, url=live_server.url, token=tokens[email])
-
-    return run
+    return demo_cli(live_server.url, tmp_path)
 
 
 ADMIN, MEMBER, VIEWER, JOE, COLLAB = (

@@ -109,6 +109,8 @@ def test_logout_revokes_the_token_it_was_called_with(cli):
     assert not ApiToken.objects.filter(name="to log out").exists()
     assert cli(kept, "auth:whoami").out.strip() == MEMBER  # only the token in use ends
     assert AuditEvent.objects.filter(action=AuditAction.TOKEN_REVOKE, before={"name": "to log out"}).exists()
+    assert cli(kept, "logout").code == 0  # the alias ends its own token the same way
+    assert "Invalid credentials provided" in cli(kept, "auth:whoami").message
 
 
 @pytest.mark.parametrize(

@@ -4,17 +4,11 @@ The demo turns team-invite-acceptance on for acme-widgets, so there ``members:ad
 /teams/<t>/invitations), ``members --pending`` lists invitations and ``members:remove`` revokes them.
 """
 
-import io
-
 import pytest
 import requests
-from django.core.management import call_command
 
-from accessctl.audit.log import COMMAND
-from accessctl.identity.tokens import api_token_create
-from accessctl.models import User
 from teams.models import Invitation, Membership
-from tests.heroku_cli import run_heroku, table
+from tests.heroku_cli import demo_cli, table
 from tests.smtp import invitation_link
 
 pytestmark = [pytest.mark.cli, pytest.mark.django_db(transaction=True)]
@@ -23,17 +17,7 @@ ADMIN, JOE = "admin@acme.test", "joe@acme.com"
 
 @pytest.fixture
 def heroku(live_server, tmp_path, mail):
-    call_command("demo", stdout=io.StringIO())
-    tokens = {}
-
-    def run(email, *args):
-        if email not in tokens:
-            tokens[email] = api_token_create(actor=User.objects.get(email=email), name="cli", origin=COMMAND)[
-                1
-            ]
-        return run_heroku(list(args), home=tmp_path, url=live_server.url, token=tokens[email])
-
-    return run
+    return demo_cli(live_server.url, tmp_path)
 
 
 def test_members_add_invites_then_pending_lists_then_the_link_is_accepted(heroku, mail, live_server):

@@ -3,17 +3,12 @@
 and ``ps:scale`` of one process type, over a live server with the demo data.
 """
 
-import io
-
 import pytest
-from django.core.management import call_command
 
-from accessctl.audit.log import COMMAND
-from accessctl.identity.tokens import api_token_create
 from accessctl.models import AuditEvent, User
 from apps.models import App, AppTransfer, Grant
 from tests.api_client import api_caller
-from tests.heroku_cli import run_heroku
+from tests.heroku_cli import demo_cli
 
 pytestmark = [pytest.mark.cli, pytest.mark.django_db(transaction=True)]
 
@@ -23,16 +18,7 @@ ADMIN, MEMBER, VIEWER, JOE = "admin@acme.test", "member@acme.test", "viewer@acme
 @pytest.fixture
 def heroku(live_server, tmp_path):
     """``heroku(user_email, *args)`` runs the CLI as that demo user."""
-    call_command("demo", stdout=io.StringIO())
-    tokens = {}
-
-    def run(email, *args):
-        if email not in tokens:
-            user = User.objects.get(email=email)
-            tokens[email] = api_token_create(actor=user, name="cli test", origin=COMMAND)[1]
-        return run_heroku(list(args), home=tmp_path, url=live_server.url, token=tokens[email])
-
-    return run
+    return demo_cli(live_server.url, tmp_path)
 
 
 def person(email):

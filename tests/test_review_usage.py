@@ -1,8 +1,5 @@
 """Usage on review items, derived from the audit log and the accounts; the reviewers' e-mails."""
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -19,7 +16,7 @@ from reviews.selectors import item_rows
 from reviews.services import review_item_decide, review_start
 from reviews.tasks import REMIND_BEFORE, notify_reviewers, remind_reviewers
 from reviews.usage import AUDIT_NEEDS, perms_needed
-from tests.processes import ROOT, WORKER_TIMEOUT, test_database_url
+from tests.processes import run_worker_batch
 from tests.reviewing import WEB, item_of
 
 pytestmark = pytest.mark.django_db
@@ -129,15 +126,7 @@ def test_the_real_worker_sends_the_assignment_mail_and_keeps_the_reminder_for_la
     team, team_admin, second_admin
 ):
     review_start(actor=team_admin, team=team, due_date=timezone.localdate() + timedelta(days=10), origin=WEB)
-    worker = subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": test_database_url()},
-        capture_output=True,
-        text=True,
-        timeout=WORKER_TIMEOUT,
-    )
-    assert worker.returncode == 0, worker.stderr
+    run_worker_batch()
     notify = DBTaskResult.objects.get(task_path=notify_reviewers.module_path)
     assert notify.status == TaskResultStatus.SUCCESSFUL, notify.exception_class_path
     assert notify.return_value == 2  # both admins review the other's role

@@ -1,8 +1,5 @@
 """Background housekeeping: the command starts one hourly chain, and the real worker runs it."""
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -13,7 +10,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from accessctl.tasks import HOUSEKEEPING_INTERVAL, clear_expired_sessions
-from tests.processes import ROOT, WORKER_TIMEOUT, test_database_url
+from tests.processes import run_worker_batch
 
 
 def queued() -> list[DBTaskResult]:
@@ -42,16 +39,7 @@ def test_worker_removes_expired_sessions_and_schedules_the_next_run():
     call_command("housekeeping")
     [first] = queued()
 
-    worker = subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": test_database_url()},
-        capture_output=True,
-        text=True,
-        timeout=WORKER_TIMEOUT,
-    )
-
-    assert worker.returncode == 0, worker.stderr
+    run_worker_batch()
     first.refresh_from_db()
     assert first.status == TaskResultStatus.SUCCESSFUL, first.exception_class_path
     assert first.return_value == 1

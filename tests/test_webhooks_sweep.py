@@ -1,9 +1,6 @@
 """Stranded deliveries: a delivery whose task was lost (the worker killed mid-attempt, the task row gone) is
 re-queued by the hourly housekeeping exactly once, and two tasks for one delivery still send it once."""
 
-import os
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -26,7 +23,7 @@ from accessctl.webhooks.tasks import (
     requeue_stranded,
     sweep_stranded_deliveries,
 )
-from tests.processes import ROOT, WORKER_TIMEOUT, test_database_url
+from tests.processes import run_worker_batch
 from tests.webhooks import Receiver, Worker
 
 URL = "http://127.0.0.1:9/hooks"
@@ -47,18 +44,6 @@ def pings(team_admin, app, count, url=URL, secret=None, level="notify"):
 
 def age(delivery, by=LONG_AGO, **fields):
     WebhookDelivery.objects.filter(pk=delivery.pk).update(created_at=timezone.now() - by, **fields)
-
-
-def run_worker_batch():
-    worker = subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": test_database_url()},
-        capture_output=True,
-        text=True,
-        timeout=WORKER_TIMEOUT,
-    )
-    assert worker.returncode == 0, worker.stderr
 
 
 @pytest.mark.django_db
