@@ -54,13 +54,16 @@ from apps.selectors_access import AccessRow, AppAccess, app_access_rows  # noqa:
 PENDING_TRANSFERS_SHOWN = 20
 
 
+def transfers_of(user: Any) -> QuerySet[AppTransfer]:
+    """The app transfers a person sent or was offered: nobody else may see them (SPEC 9)."""
+    return AppTransfer.objects.filter(Q(sender=user) | Q(recipient=user)).select_related(
+        "app", "sender", "recipient", "recipient_team", "previous_team"
+    )
+
+
 def pending_transfers_for(user: Any) -> list[AppTransfer]:
     """The pending app transfers a person sent or was offered (newest first, at most 20), in one query."""
-    return list(
-        AppTransfer.objects.filter(state=TransferState.PENDING)
-        .filter(Q(sender=user) | Q(recipient=user))
-        .select_related("app", "sender", "recipient")[:PENDING_TRANSFERS_SHOWN]
-    )
+    return list(transfers_of(user).filter(state=TransferState.PENDING)[:PENDING_TRANSFERS_SHOWN])
 
 
 __all__ = [
@@ -71,5 +74,6 @@ __all__ = [
     "app_rows_for",
     "apps_visible_to",
     "pending_transfers_for",
+    "transfers_of",
     "visible_apps_filter",
 ]

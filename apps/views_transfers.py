@@ -6,7 +6,6 @@ anyone else), and the services check which of them may take which step.
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,15 +13,11 @@ from django.views.decorators.http import require_POST
 from accessctl.web.changes import change, done
 from apps import transfers
 from apps.models import AppTransfer
+from apps.selectors import transfers_of
 
 
 def _transfer(request: HttpRequest, transfer: str) -> AppTransfer:
-    found = (
-        AppTransfer.objects.filter(Q(sender=request.user) | Q(recipient=request.user))
-        .select_related("app", "sender", "recipient")
-        .filter(public_id=transfer)
-        .first()
-    )
+    found = transfers_of(request.user).filter(public_id=transfer).first()
     if found is None:
         raise Http404("No such app transfer.")
     return found

@@ -5,8 +5,6 @@ with ``state``); its sender may withdraw it (``DELETE``). Moves into or out of a
 answer ``accepted``. Only the sender and the recipient see a transfer; anyone else gets 404.
 """
 
-from django.db.models import Q
-
 from accessctl.api import bodies as b
 from accessctl.api import serializers as s
 from accessctl.api.bodies import parse_body
@@ -16,6 +14,7 @@ from accessctl.identity.people import recipient_for
 from accessctl.web.lookups import get_app
 from apps import transfers
 from apps.models import AppTransfer, TransferState
+from apps.selectors import transfers_of
 
 NOT_FOUND = "Couldn't find that app transfer."
 ANSWERS = {
@@ -44,19 +43,13 @@ def transfer_json(transfer: AppTransfer) -> dict:
     }
 
 
-def _theirs(request):
-    return AppTransfer.objects.filter(Q(sender=request.user) | Q(recipient=request.user)).select_related(
-        "app", "sender", "recipient", "recipient_team", "previous_team"
-    )
-
-
 @api_view("GET", "POST")
 def app_transfers(request):
     """List the transfers one sent or was offered; E27 start one (``{"app": ..., "recipient": ...}``)."""
     if request.method == "GET":
         return ranged(
             request,
-            _theirs(request),
+            transfers_of(request.user),
             allowed=("id", "created_at", "updated_at"),
             fields={"id": "public_id"},
             serialize=transfer_json,
@@ -72,7 +65,7 @@ def app_transfers(request):
 
 def _find(request, ident: str) -> AppTransfer:
     """A transfer of the caller's by id, or by app name (its pending transfer, else the latest)."""
-    theirs = _theirs(request)
+    theirs = transfers_of(request.user)
     try:
         found = theirs.filter(public_id=ident).first()
     except Exception:  # not a UUID: an app name
