@@ -49,7 +49,7 @@ def test_search_costs_flat_queries(client_as, django_assert_num_queries, team, t
     for n in range(size):
         AppFactory(team=team, name=f"svc-{n:03d}")
     client = client_as(team_admin)
-    with django_assert_num_queries(5):  # session, user, team, access, the 20 matches
+    with django_assert_num_queries(4):  # user, team, access, the 20 matches
         assert client.get("/teams/acme/access/app-search/", {"q": "svc"}).status_code == HTTPStatus.OK
 
 

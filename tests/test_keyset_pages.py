@@ -80,8 +80,8 @@ def test_every_page_of_people_costs_the_same_queries(
     client_as, django_assert_num_queries, team_admin, people, query
 ):
     client = client_as(team_admin)
-    # session, user, team (with its admin count and whether it has an app), access, the page, the invitations
-    with django_assert_num_queries(6):
+    # user, team (with its admin count and whether it has an app), access, the page, the invitations
+    with django_assert_num_queries(5):
         assert client.get(f"/teams/acme/access/{query}").status_code == HTTPStatus.OK
 
 
@@ -121,7 +121,7 @@ def test_audit_links_keep_the_filter(client_as, team_admin, events):
 @pytest.mark.parametrize("query", ["", "?last=1"])
 def test_audit_pages_cost_the_same_queries(client_as, django_assert_num_queries, team_admin, events, query):
     client = client_as(team_admin)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert client.get(f"/teams/acme/audit/{query}").status_code == HTTPStatus.OK
 
 
@@ -175,6 +175,6 @@ def test_every_page_of_app_access_costs_the_same_queries(
 ):
     app, _ = holders
     client = client_as(team_admin)
-    # session, user, app (with the implicit-viewer count), access, the page (both grants a row), the requests
-    with django_assert_num_queries(6):
+    # user, app (with the implicit-viewer count), access, the page (both grants a row), the requests
+    with django_assert_num_queries(5):
         assert client.get(f"/apps/{app.name}/access/{query}").status_code == HTTPStatus.OK

@@ -59,6 +59,10 @@ def server_env() -> dict[str, str]:
         "DATABASE_URL": DATABASE_URL,
         "CONN_MAX_AGE": _setting("CONN_MAX_AGE", "60"),
         "LOG_LEVEL": "WARNING",
+        # As the README's deploy: the shared cache (sessions, rate-limit counters) in Redis on loopback.
+        "REDIS_URL": _setting("LOAD_REDIS_URL", f"redis://{HOST}:6379/13"),
+        # The run measures throughput, not the hourly per-token budget it would spend in two minutes.
+        "API_RATE_LIMIT": "100000000",
     }
 
 

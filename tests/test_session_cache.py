@@ -1,0 +1,66 @@
+"""Sessions are read from the cache (``cached_db``): a signed-in page pays no session query, a sign-out ends the
+session however it was cached, and production without a shared cache falls back to the database engine."""
+
+from http import HTTPStatus
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import PASSWORD
+from tests.processes import manage
+
+pytestmark = pytest.mark.django_db
+
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "test-only-" + "k" * 50,
+    "ALLOWED_HOSTS": "access.example.com",
+    "WEBHOOK_SECRET_KEY": "test-only-webhook-key-" + "w" * 32,
+}
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    assert client.post("/accounts/login/", {"login": user.email, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def test_a_signed_in_page_reads_no_session_row(member):
+    client = signed_in(member)
+    with CaptureQueriesContext(connection) as context:
+        assert client.get("/").status_code == HTTPStatus.OK
+    assert context.captured_queries, "the page still reads the user and their access"
+    assert not [q for q in context.captured_queries if "django_session" in q["sql"]]
+
+
+def test_the_session_survives_an_emptied_cache(member):
+    client = signed_in(member)
+    cache.clear()
+    assert client.get("/").status_code == HTTPStatus.OK, "read back from the database"
+
+
+def test_signing_out_ends_the_cached_session(member):
+    client = signed_in(member)
+    assert client.get("/").status_code == HTTPStatus.OK  # the session is now in the cache
+    stolen = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.post("/accounts/logout/")
+    thief = Client()
+    thief.cookies[settings.SESSION_COOKIE_NAME] = stolen
+    answer = thief.get("/")
+    assert answer.status_code == HTTPStatus.FOUND and "/accounts/login/" in answer["Location"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "engine"),
+    [({}, "django.contrib.sessions.backends.db"), ({"REDIS_URL": "redis://127.0.0.1:6379/14"}, "cached_db")],
+)
+def test_production_caches_sessions_only_in_a_shared_cache(extra, engine):
+    result = manage(
+        "shell", "-c", "from django.conf import settings; print(settings.SESSION_ENGINE)", **PRODUCTION, **extra
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith(engine)
