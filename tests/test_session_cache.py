@@ -60,7 +60,11 @@ def test_signing_out_ends_the_cached_session(member):
 )
 def test_production_caches_sessions_only_in_a_shared_cache(extra, engine):
     result = manage(
-        "shell", "-c", "from django.conf import settings; print(settings.SESSION_ENGINE)", **PRODUCTION, **extra
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SESSION_ENGINE)",
+        **PRODUCTION,
+        **extra,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith(engine)

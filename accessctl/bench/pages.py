@@ -15,13 +15,19 @@ from apps.models import App, Grant
 ACCEPT = "application/vnd.heroku+json; version=3"
 
 
-def _get(client: Client, url: str, **headers: str) -> None:
+def _get(client: Client, url: str, status: int | None = None, **headers: str) -> None:
     response = client.get(url, **headers)
-    assert response.status_code in (200, 206), (url, response.status_code)
+    assert response.status_code in ((status,) if status else (200, 206)), (url, response.status_code)
+
+
+# A signed-in page that lists nothing: a team that does not exist answers 404 in the full layout, after the
+# session, the user, the middleware stack and one lookup. It shows what any page pays before its own rows.
+EMPTY_PAGE = "/teams/no-such-team/access/"
 
 
 def pages(world: World, rounds: int) -> list[Result]:
-    """(e) team Access first and last page, (g) home, app Access, team Access: whole requests."""
+    """(e) team Access first and last page, (g) home, app Access, team Access: whole requests, each beside the
+    plain-ORM floor of its rows and the signed-in empty page."""
     client = Client()
     client.force_login(world.admin)
     big = world.big_app.name
@@ -45,6 +51,7 @@ def pages(world: World, rounds: int) -> list[Result]:
             case,
             [
                 Variant("floor", floor, number=5),
+                Variant("empty page (404)", lambda: _get(client, EMPTY_PAGE, status=404), number=5),
                 Variant("request", lambda url=url: _get(client, url), number=5),
             ],
             rounds,

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 BENCH_SETTINGS = "accessctl.bench.settings"
+STEPS = ("cold", "warm", "my_access", "app_access", "pages", "api_members")
 
 
 class Command(BaseCommand):
@@ -18,11 +19,26 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--out", default="bench.json", help="JSON file to write (default bench.json)")
         parser.add_argument("--rounds", type=int, default=7, help="rounds per case (default 7)")
+        parser.add_argument(
+            "--only",
+            default=",".join(STEPS),
+            help=f"comma-separated steps to measure (default all: {','.join(STEPS)})",
+        )
 
-    def handle(self, *args, out, rounds, **options):
+    def handle(self, *args, out, rounds, only, **options):
         if settings.SETTINGS_MODULE != BENCH_SETTINGS:  # guardian and the bench database only there
             env = {**os.environ, "DJANGO_SETTINGS_MODULE": BENCH_SETTINGS}
-            argv = [sys.executable, sys.argv[0], "bench", "--out", out, "--rounds", str(rounds)]
+            argv = [
+                sys.executable,
+                sys.argv[0],
+                "bench",
+                "--out",
+                out,
+                "--rounds",
+                str(rounds),
+                "--only",
+                only,
+            ]
             raise SystemExit(subprocess.call(argv, env=env))
         from accessctl.bench import cases, database, pages, report, seed
 
@@ -34,14 +50,13 @@ class Command(BaseCommand):
         seeded = time.perf_counter() - start
         self.stdout.write(f"{label}: seeded in {seeded:.1f}s; {rounds} rounds per case")
         results = []
-        for step in (
-            cases.cold,
-            cases.warm,
-            cases.my_access,
-            cases.app_access,
-            pages.pages,
-            pages.api_members,
-        ):
+        steps = {name: getattr(pages if name in ("pages", "api_members") else cases, name) for name in STEPS}
+        unknown = set(only.split(",")) - set(steps)
+        if unknown:
+            raise SystemExit(
+                f"--only: unknown step(s) {', '.join(sorted(unknown))}; choose from {', '.join(STEPS)}"
+            )
+        for step in (steps[name] for name in STEPS if name in only.split(",")):
             results += step(world, rounds)
             self.stdout.write(report.table([r for r in results if r.case == results[-1].case][-8:]))
         self.stdout.write("\n" + report.table(results))
