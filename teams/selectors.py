@@ -34,11 +34,19 @@ def team_people(team: Team, *, role: str | None = None, search: str | None = Non
     and ``has_mfa``; SSO status is on the user (``last_sign_in_federated``, ``idp_amr``). One query a page.
     """
     in_team = Exists(Membership.objects.filter(team=team, user=OuterRef("pk")))
-    collaborates = Exists(Grant.objects.live().filter(app__team=team, user=OuterRef("pk")))
+    # A scalar subquery, not EXISTS: PostgreSQL turns an EXISTS under OR into a hash of every live grant of the
+    # team (20,000 rows, ~9 ms, paid whenever a page holds collaborators), where this probes the grant index
+    # for each person the page reads (~0.05 ms each).
+    a_team_grant = (
+        Grant.objects.live().filter(app__team=team, user=OuterRef("pk")).order_by().values("pk")[:1]
+    )
     people = (
-        User.objects.filter(in_team | collaborates)
+        User.objects.alias(a_team_grant=Subquery(a_team_grant))
+        .filter(in_team | Q(a_team_grant__isnull=False))
         .annotate(
-            team_role=Subquery(Membership.objects.filter(team=team, user=OuterRef("pk")).values("role")[:1]),
+            team_role=Subquery(
+                Membership.objects.filter(team=team, user=OuterRef("pk")).order_by().values("role")[:1]
+            ),
             has_mfa=Exists(Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)),
         )
         .order_by("email")
