@@ -5,7 +5,7 @@ from django.db.models import Count
 
 from accessctl.admin.base import ReadOnlyInline, ServiceAdmin
 from apps import operations, services
-from apps.models import App, Grant
+from apps.models import App, AppTransfer, Grant
 from apps.temporary import temporary_grant_end, temporary_grant_give
 
 
@@ -173,3 +173,40 @@ class GrantAdmin(ServiceAdmin):
         services.app_grant_remove(
             actor=self.actor(request), app=obj.app, user=obj.user, origin=self.origin(request)
         )
+
+
+@admin.register(AppTransfer)
+class AppTransferAdmin(admin.ModelAdmin):
+    """App transfers, read-only: only the recipient answers an offer and only the sender withdraws it (SPEC 9);
+    support staff see who offered which app to whom and how it ended, and the audit log has each step."""
+
+    list_display = ("app", "sender", "recipient_label", "state", "created_at", "updated_at")
+    list_filter = ("state",)
+    search_fields = ("app__name", "sender__email", "recipient__email", "recipient_team__name")
+    list_select_related = ("app", "sender", "recipient", "recipient_team")
+    fields = (
+        "app",
+        "sender",
+        "previous_team",
+        "recipient",
+        "recipient_team",
+        "state",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="recipient")
+    def recipient_label(self, transfer: AppTransfer) -> str:
+        if transfer.recipient is not None:
+            return transfer.recipient.email
+        return f"team {transfer.recipient_team.name}" if transfer.recipient_team else ""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -11,6 +11,7 @@ from accessctl.audit.log import COMMAND
 from accessctl.identity.tokens import api_token_create
 from accessctl.models import ApiToken, AuditEvent
 from apps.models import App, Grant
+from apps.transfers import app_transfer_create
 from teams.models import Membership, Team
 from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
 
@@ -258,6 +259,8 @@ def test_changelists_have_flat_query_counts(client_as, django_assert_num_queries
         MembershipFactory(team=team, user=user)
         GrantFactory(app=AppFactory(team=team), user=user, permissions="view,deploy")
         AuditEvent.objects.create(action="grant.add", source="web", actor_label=user.email, team=team)
+        mine = AppFactory(team=None, owner=user)
+        app_transfer_create(actor=user, app=mine, recipient=root, origin=COMMAND)
     client = client_as(root)
     queries = {  # user, count, page, and the filters' choices where a changelist has them (session: cached)
         "/admin/accessctl/user/": 5,
@@ -266,6 +269,7 @@ def test_changelists_have_flat_query_counts(client_as, django_assert_num_queries
         "/admin/apps/app/": 5,
         "/admin/apps/grant/": 5,
         "/admin/accessctl/auditevent/": 7,
+        "/admin/apps/apptransfer/": 4,
     }
     for url, count in queries.items():
         with django_assert_num_queries(count):
@@ -285,3 +289,18 @@ def test_superuser_grants_support_flags_with_audit(client_as, root):
     assert target.is_staff and list(target.groups.all()) == [support_group]
     event = admin_events().get(action="user.flags")
     assert event.after == {"is_staff": True, "groups": ["support"]}
+
+
+def test_support_sees_app_transfers_but_cannot_answer_or_change_them(client_as, support, member, viewer):
+    app = AppFactory(team=None, owner=member, name="mine")
+    transfer = app_transfer_create(actor=member, app=app, recipient=viewer, origin=COMMAND)
+    client = client_as(support)
+    listing = client.get("/admin/apps/apptransfer/?state=pending").content.decode()
+    assert "mine" in listing and viewer.email in listing and "Pending" in listing
+    page = f"/admin/apps/apptransfer/{transfer.pk}/change/"
+    assert client.get(page).status_code == HTTPStatus.OK
+    assert client.post(page, {"state": "accepted"}).status_code == HTTPStatus.FORBIDDEN
+    assert client.get("/admin/apps/apptransfer/add/").status_code == HTTPStatus.FORBIDDEN
+    assert client.post(f"/admin/apps/apptransfer/{transfer.pk}/delete/", {"post": "yes"}).status_code == 403
+    transfer.refresh_from_db()
+    assert transfer.state == "pending" and App.objects.get(pk=app.pk).owner == member
