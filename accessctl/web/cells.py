@@ -2,19 +2,21 @@
 
 The template tags of the same names (``{% person_cell %}``, ``{% role_badge %}``, ...) and the row builders of
 ``web.rows`` call these; ``components/person.html``, ``role_badge.html``, ``perm_badges.html`` and
-``lock_badge.html`` call the tags. A cell costs one ``format_html``, where an include cost a template render.
+``lock_badge.html`` call the tags. A cell is one f-string whose every value goes through ``esc``, where an
+include cost a template render (and ``format_html``, escaping through lazy-aware wrappers, twice the f-string).
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import zlib
 from typing import Any
 
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import get_template
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from accessctl.access.policy import format_remaining
@@ -26,6 +28,15 @@ LOCK_BADGE = SafeString(
     '<span class="sr-only">(locked)</span></span>'
 )
 PENDING_BADGE = SafeString(' <span class="badge pending" title="Has not signed in yet">pending</span>')
+NO_PERMS = '<span class="muted">none</span>'
+
+
+def esc(value: Any) -> str:
+    """``value`` escaped for HTML text or a quoted attribute, as ``{{ value }}`` and ``format_html`` do (Django's
+    ``escape`` is this same ``html.escape``); our own markup (``__html__``) is kept as it is."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
 
 
 def initials(person: Any) -> str:
@@ -47,37 +58,35 @@ def avatar_tone(person: Any) -> int:
 
 def person_cell(person: Any) -> SafeString:
     """The avatar, name and e-mail (and "pending" before the first sign-in)."""
+    email = esc(person.email)
     if person.name:
-        text = format_html(
-            '<span class="person-name">{}</span><span class="person-email">{}</span>',
-            person.name,
-            person.email,
-        )
+        text = f'<span class="person-name">{esc(person.name)}</span><span class="person-email">{email}</span>'
     else:
-        text = format_html('<span class="person-name">{}</span>', person.email)
-    return format_html(
-        '<div class="person"><span class="avatar tone-{}" aria-hidden="true">{}</span>'
-        '<span class="person-text">{}</span>{}</div>',
-        avatar_tone(person),
-        initials(person),
-        text,
-        PENDING_BADGE if getattr(person, "is_pending", False) else "",
+        text = f'<span class="person-name">{email}</span>'
+    pending = PENDING_BADGE if getattr(person, "is_pending", False) else ""
+    return SafeString(
+        f'<div class="person"><span class="avatar tone-{avatar_tone(person)}" aria-hidden="true">'
+        f'{esc(initials(person))}</span><span class="person-text">{text}</span>{pending}</div>'
     )
 
 
+@functools.lru_cache(maxsize=64)
 def role_badge(role: str) -> SafeString:
-    """A team role (or collaborator, owner) as a badge."""
-    return format_html('<span class="badge role role-{}">{}</span>', role, role)
+    """A team role (or collaborator, owner) as a badge. Roles are a handful of words: each built once."""
+    role = esc(role)
+    return SafeString(f'<span class="badge role role-{role}">{role}</span>')
 
 
 def perm_badges(perms: Any) -> SafeString:
     """Permissions as chips, in the order given; "none" for none."""
-    chips = format_html_join(
-        "", '<span class="chip chip-{}">{}</span>', ((perm, perm) for perm in perms or ())
-    )
-    return format_html(
-        '<span class="perms">{}</span>', chips or SafeString('<span class="muted">none</span>')
-    )
+    return _perm_badges(tuple(str(perm) for perm in perms or ()))
+
+
+@functools.lru_cache(maxsize=256)
+def _perm_badges(perms: tuple[str, ...]) -> SafeString:
+    # a few dozen combinations of four permissions: each built once a process
+    chips = "".join(f'<span class="chip chip-{esc(perm)}">{esc(perm)}</span>' for perm in perms)
+    return SafeString(f'<span class="perms">{chips or NO_PERMS}</span>')
 
 
 def lock_badge(app: Any) -> SafeString:

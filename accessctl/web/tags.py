@@ -105,9 +105,9 @@ def member_row(context: template.Context, person: Any) -> SafeString:
     """``{% member_row person %}``: a row of the team Access table, from the page's ``row_context``."""
     return rows.member_row(
         person,
-        can_manage=context.get("can_manage", False),
+        can_manage=bool(context.get("can_manage")),
         admins=context.get("admins"),
-        reason=context.get("last_admin_reason", ""),
+        reason=context.get("last_admin_reason") or "",
         urls=context["row_urls"],
     )
 
@@ -119,12 +119,20 @@ def grant_row(context: template.Context, row: Any) -> SafeString:
     return rows.grant_row(
         row,
         app=context["app"],
-        can_manage=context.get("can_manage", False),
+        can_manage=bool(context.get("can_manage")),
         urls=context["row_urls"],
-        csrf=cells.csrf_input(context.get("csrf_token")),
+        csrf=_csrf_input(context),
         extend_choices=extend_form.fields["by"].choices if extend_form else (),
         me=context["request"].user.pk,
     )
+
+
+def _csrf_input(context: template.Context) -> SafeString:
+    # the hidden field once a render (the token is once a request already), not a format_html a row
+    cached = context.render_context.get("csrf_input")
+    if cached is None:
+        cached = context.render_context["csrf_input"] = cells.csrf_input(context.get("csrf_token"))
+    return cached
 
 
 @register.simple_tag(takes_context=True)
