@@ -33,6 +33,8 @@ class QuietErrorList(ErrorList):
             return SafeString("")
         return super().render(*args, **kwargs)
 
+    __str__ = __html__ = render  # the mixin binds them to its own render
+
 
 class CachedBoundField(BoundField):
     """A bound field whose widget and label, in the common empty state, are rendered once a process."""
