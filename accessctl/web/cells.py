@@ -91,7 +91,7 @@ def _perm_badges(perms: tuple[str, ...]) -> SafeString:
 
 def lock_badge(app: Any) -> SafeString:
     """The padlock of a locked app; nothing for an unlocked one."""
-    return LOCK_BADGE if app.locked else SafeString("")
+    return LOCK_BADGE if getattr(app, "locked", False) else SafeString("")  # as ``{% if app.locked %}`` did
 
 
 def pencil() -> SafeString:

@@ -61,6 +61,8 @@ class CachedBoundField(BoundField):
             form.prefix,
             form.auto_id,
             form.label_suffix,
+            form.use_required_attribute,
+            form.empty_permitted,
             renderer,
             self.name,
             kind,
