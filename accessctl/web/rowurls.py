@@ -1,9 +1,9 @@
 """A table's per-row URLs, reversed once a page instead of once a row.
 
 ``row_urls("teams:", ["member-edit"], team="acme")`` gives ``{"member_edit": "/teams/acme/access/<ROW>/edit/"}``
-with a placeholder id; the ``row_url`` filter (``{{ row_urls.member_edit|row_url:person.pk }}``) puts a row's id
-in its place. The URLs stay Django's own (``reverse``), so a changed route changes them too. Tables of apps do
-the same with an app-name placeholder (``app_url``, ``fill_app``).
+with a placeholder id; ``fill`` puts a row's id in its place (the row builders of ``web.rows``). The URLs stay
+Django's own (``reverse``), so a changed route changes them too. Tables of apps do the same with an app-name
+placeholder (``app_url``, ``fill_app``).
 """
 
 from __future__ import annotations

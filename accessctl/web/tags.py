@@ -1,7 +1,8 @@
 """``{% can "apps.lock_app" app as can_lock %}``: templates ask the permission backend, never compare roles.
 
 Registered as the ``access`` template library in settings (``{% load access %}``), with the few filters the
-pages share: people's initials avatars, human dates, the last-admin rule and the audit log's sentences.
+pages share: people's initials avatars, human dates, the last-admin rule and the audit log's sentences; and the
+table cells and rows built in Python (``web.cells``, ``web.rows``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ from django.utils.timesince import timesince
 from accessctl.access import policy
 from accessctl.access.backend import check_known
 from accessctl.access.policy import format_duration
-from accessctl.identity.signin import idp_mfa_status
-from accessctl.web import audit_text, cells, rows, rowurls
+from accessctl.web import audit_text, cells, rows
 
 register = template.Library()
 
@@ -35,25 +35,10 @@ def can(context: template.Context, perm: str, obj: object) -> bool:
     return bool(user.is_authenticated and user.has_perm(perm, obj))
 
 
-register.simple_tag(cells.pencil, name="pencil")
-
-
-@register.filter
-def row_url(url: str, row_id: object) -> str:
-    """``{{ row_urls.member_edit|row_url:person.pk }}``: a per-row URL reversed once a page (``web.rowurls``)."""
-    return rowurls.fill(url, row_id)
-
-
 @register.simple_tag
 def last_admin(role: str | None, admins: int | None) -> bool:
     """``{% last_admin person.team_role admins as is_last %}``: the rule's answer, for disabling actions."""
     return admins is not None and policy.is_last_admin(role=role, admins=admins)
-
-
-@register.filter
-def idp_mfa(amr: Any) -> str:
-    """The IdP-level MFA status read from an ID token's ``amr`` claim."""
-    return idp_mfa_status(amr)
 
 
 register.filter("time_left", cells.time_left)
