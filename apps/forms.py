@@ -10,6 +10,7 @@ from accessctl.access.errors import DomainError
 from accessctl.access.fields import PermissionSetFormField
 from accessctl.access.names import NAME_RULE
 from accessctl.identity.people import PersonField, recipient_for
+from accessctl.web.formhtml import CachedRenderForm
 from apps.models import DYNO_SIZES
 from teams.models import Team
 
@@ -18,7 +19,7 @@ class GrantForm(forms.Form):
     permissions = PermissionSetFormField(label="Permissions")
 
 
-class AddUserForm(forms.Form):
+class AddUserForm(CachedRenderForm):
     user = PersonField(create=True)
     permissions = PermissionSetFormField(label="Permissions")
 

@@ -11,6 +11,7 @@ from accessctl.access.names import NAME_RULE
 from accessctl.access.policy import COLLABORATOR, TeamRole
 from accessctl.audit.models import AuditAction, AuditEvent
 from accessctl.identity.people import PersonField
+from accessctl.web.formhtml import CachedRenderForm
 from apps.forms_requests import STEPS, DurationField, choice_key
 from apps.models import App
 from teams.models import Team
@@ -20,7 +21,7 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=TeamRole.choices)
 
 
-class AddMemberForm(forms.Form):
+class AddMemberForm(CachedRenderForm):
     user = PersonField(create=True)
     role = forms.ChoiceField(choices=TeamRole.choices, initial=TeamRole.MEMBER)
 
@@ -39,7 +40,7 @@ class InviteForm(forms.Form):
         return {"email": data["user"], "role": data["role"]} if "user" in data and "role" in data else data
 
 
-class AddCollaboratorForm(forms.Form):
+class AddCollaboratorForm(CachedRenderForm):
     """The app is a typed name (search-as-you-type suggests up to 20), resolved within the team on submit:
     the page never renders a list of every team app.
     """
@@ -114,7 +115,7 @@ class TeamSettingsForm(RequestPolicyForm):
     )
 
 
-class PeopleFilterForm(forms.Form):
+class PeopleFilterForm(CachedRenderForm):
     role = forms.ChoiceField(
         required=False, choices=[("", "All roles"), *TeamRole.choices, (COLLABORATOR, "collaborator")]
     )

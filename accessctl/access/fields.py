@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,17 @@ if TYPE_CHECKING:
     _CharField = models.CharField[Iterable[str] | str, PermSet]
 else:
     _CharField = models.CharField
+
+
+def _normalize(names: Iterable[str]) -> PermSet:
+    return normalize_perms(name.strip() for name in names if name.strip())
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(value: str) -> PermSet:
+    # every row of a grant or team table converts its column: a few distinct strings, each parsed once (the
+    # set is frozen, so rows may share it)
+    return _normalize(value.split(","))
 
 
 class PermissionSetField(_CharField):
@@ -42,9 +54,8 @@ class PermissionSetField(_CharField):
     def to_python(self, value: Any) -> PermSet | None:
         if value is None or isinstance(value, frozenset):
             return value
-        names: Iterable[str] = value.split(",") if isinstance(value, str) else value
         try:
-            return normalize_perms(name.strip() for name in names if name.strip())
+            return _parse(value) if isinstance(value, str) else _normalize(value)
         except ValueError as error:
             raise ValidationError(str(error), code="invalid") from error
 

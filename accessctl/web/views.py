@@ -13,6 +13,7 @@ from accessctl.access import policy
 from accessctl.access.facts import temporary_notes_for
 from accessctl.identity.signin import sign_in_blocks
 from accessctl.web.keyset import keyset_page
+from accessctl.web.rowurls import app_url
 from apps.selectors import app_rows_for, apps_visible_to, pending_transfers_for
 from teams.selectors import teams_for
 
@@ -35,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "teams": teams,
             "page": page,
             "app_rows": app_rows_for(request.user, page),
+            "app_urls": {"detail": app_url("apps:detail")},  # reversed once a page, not once a row
             "temporary": temporary_notes_for(request.user),  # read with the access facts, no query
             "transfers": pending_transfers_for(request.user),
         },
