@@ -92,7 +92,9 @@ def test_resend_and_revoke_from_the_invitations_page_return_there(client_as, tea
 
 @pytest.mark.parametrize("size", [3, 130])
 @pytest.mark.parametrize("query", ["", "?after=i060%40new.test", "?last=1"])
-def test_invitation_pages_cost_the_same_queries(client_as, django_assert_num_queries, team, team_admin, size, query):
+def test_invitation_pages_cost_the_same_queries(
+    client_as, django_assert_num_queries, team, team_admin, size, query
+):
     invite(team, size, by=team_admin)
     client = client_as(team_admin)
     # user, team, access, the page of invitations
