@@ -12,7 +12,10 @@ from http import HTTPStatus
 import pytest
 from django.utils import timezone
 
+from accessctl.access import policy as p
+from apps.models import AccessRequest
 from teams.models import Invitation
+from tests.factories import AppFactory, GrantFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +106,121 @@ def test_invitation_pages_cost_the_same_queries(
     # the Access page: user, team, access, the page of people, the first invitations
     with django_assert_num_queries(5):
         assert client.get("/teams/acme/access/").status_code == HTTPStatus.OK
+
+
+# --- access requests: the team's Requests page and the app Access page's queue ---------------------------------
+
+
+def ask(app, people, *, minutes=0):
+    """One pending request by each of ``people`` on ``app``, the first the oldest (one minute apart)."""
+    now = timezone.now() - timedelta(minutes=minutes)
+    made = AccessRequest.objects.bulk_create(
+        AccessRequest(
+            app=app,
+            requester=person,
+            permissions="view,deploy",
+            reason="on call",
+            created_at=now - timedelta(minutes=len(people) - n),
+        )
+        for n, person in enumerate(people)
+    )
+    return [str(item.pk) for item in made]
+
+
+def members(team, count, prefix="m"):
+    found = []
+    for n in range(count):
+        user = UserFactory(email=f"{prefix}{n:03d}@acme.test")
+        MembershipFactory(team=team, user=user, role="member")
+        found.append(user)
+    return found
+
+
+def test_the_requests_page_pages_newest_first_and_keeps_the_filters(client_as, team, team_admin, app):
+    other = AppFactory(team=team, name="other")
+    people = members(team, 70)
+    on_app, on_other = ask(app, people), ask(other, people, minutes=100)
+    client = client_as(team_admin)
+    pages, _ = walk(client, "/teams/acme/requests/", "request")
+    assert [len(page) for page in pages] == [50, 50, 40]
+    assert not set(pages[0]) & set(pages[1])
+    assert [pk for page in pages for pk in page] == on_app[::-1] + on_other[::-1]
+    pages, _ = walk(client, "/teams/acme/requests/?status=pending&app=myapp", "request")
+    assert [pk for page in pages for pk in page] == on_app[::-1] and len(pages) == 2
+    first = client.get("/teams/acme/requests/?status=pending&app=myapp").content.decode()
+    assert link(first, "next").startswith("?status=pending&app=myapp&after=")
+    assert 'href="?status=denied&amp;app=myapp"' in first and 'id="app-filter"' in first
+    assert ids(client.get("/teams/acme/requests/?status=denied&app=myapp").content.decode(), "request") == []
+
+
+def test_the_requests_page_shows_what_the_rules_let_each_person_decide_and_their_own(
+    client_as, team, team_admin, app
+):
+    other = AppFactory(team=team, name="other")
+    people = members(team, 6)
+    manager, plain = people[0], people[1]
+    GrantFactory(app=other, user=manager, permissions="view,manage")
+    GrantFactory(app=app, user=plain, permissions="view,deploy")
+    made = AccessRequest.objects.filter(pk__in=[*ask(app, people), *ask(other, people, minutes=10)])
+    for viewer in (team_admin, manager, plain):
+        client = client_as(viewer)
+        html = client.get("/teams/acme/requests/").content.decode()
+        expected = [
+            str(item.pk)
+            for item in made.order_by("-created_at", "-id")
+            if item.requester_id == viewer.pk or viewer.has_perm(p.DECIDE_ACCESS_REQUEST, item)
+        ]
+        assert ids(html, "request") == expected and expected
+
+
+@pytest.mark.parametrize("size", [4, 120])
+def test_requests_pages_cost_the_same_queries(
+    client_as, django_assert_num_queries, team, team_admin, app, size
+):
+    ask(app, members(team, size))
+    client = client_as(team_admin)
+    first = client.get("/teams/acme/requests/").content.decode()
+    after = link(first, "next") or "?after=x"
+    for query in ("", after, "?status=approved&app=myapp", "?last=1"):
+        # user, team, access, the page of requests
+        with django_assert_num_queries(4):
+            assert client.get(f"/teams/acme/requests/{query}").status_code == HTTPStatus.OK
+
+
+def queue(html):
+    section = re.search(r'<section class="card" id="request-queue".*?</section>', html, re.S)
+    return ids(section.group(0), "request") if section else []
+
+
+def test_the_app_access_page_shows_the_oldest_waiting_requests_and_links_to_all(
+    client_as, team, team_admin, app
+):
+    waiting = ask(app, members(team, 12))
+    html = client_as(team_admin).get("/apps/myapp/access/").content.decode()
+    assert queue(html) == waiting[:10]
+    assert 'href="/teams/acme/requests/?status=pending&amp;app=myapp"' in html
+    everything, _ = walk(client_as(team_admin), "/teams/acme/requests/?status=pending&app=myapp", "request")
+    assert sorted(everything[0]) == sorted(waiting)
+
+
+def test_a_short_queue_shows_whole_and_a_managers_own_request_stays_theirs(client_as, team, app):
+    people = members(team, 12)
+    manager = people[0]
+    GrantFactory(app=app, user=manager, permissions="view,manage")
+    waiting = ask(app, people)
+    html = client_as(manager).get("/apps/myapp/access/").content.decode()
+    assert f'id="my-request-{waiting[0]}"' in html and queue(html) == waiting[1:10]
+    AccessRequest.objects.filter(pk__in=waiting[8:]).delete()
+    html = client_as(manager).get("/apps/myapp/access/").content.decode()
+    assert queue(html) == waiting[1:8] and "/teams/acme/requests/?status=pending" not in html
+
+
+@pytest.mark.parametrize("size", [2, 40])
+def test_the_app_access_page_costs_the_same_queries_whatever_the_queue(
+    client_as, django_assert_num_queries, team, team_admin, app, size
+):
+    ask(app, members(team, size))
+    client = client_as(team_admin)
+    # user, app (with the implicit-viewer count), access, the page of people, the oldest requests
+    with django_assert_num_queries(5):
+        assert client.get("/apps/myapp/access/").status_code == HTTPStatus.OK
