@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -83,16 +82,6 @@ def team_requests(
     return list(team_requests_of(team, status=status, now=now)[:500])
 
 
-@dataclass
-class _TeamApp:
-    """What the rules read of an app (``policy.AppLike``), to ask them about an app of a team by its id."""
-
-    id: int
-    team_id: int | None
-    owner_id: int | None = None
-    locked: bool = False
-
-
 def requests_seen_by(access: Access, team: Team) -> Q:
     """A filter of the team's requests someone with ``access`` may decide (``policy.can_decide_request``, less
     its "not their own") or made. The rules are asked, not restated: first about an app of the team the person
@@ -101,12 +90,12 @@ def requests_seen_by(access: Access, team: Team) -> Q:
     if not access.is_active or access.user_id is None:
         return Q(pk__in=[])
     own = Q(requester_id=access.user_id)
-    if p.can_app_action(access, _TeamApp(id=0, team_id=team.pk), "manage_access_app"):
+    if p.can_app_action(access, p.AppRef(id=0, team_id=team.pk), "manage_access_app"):
         return own | Q(app__team=team)
     managed = [
         app_id
         for app_id in access.held()
         if access.grant_teams.get(app_id) == team.pk
-        and p.can_app_action(access, _TeamApp(id=app_id, team_id=team.pk), "manage_access_app")
+        and p.can_app_action(access, p.AppRef(id=app_id, team_id=team.pk), "manage_access_app")
     ]
     return own | Q(app_id__in=managed)
