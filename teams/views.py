@@ -41,6 +41,7 @@ from teams.selectors import membership_of, team_admin_count, team_app_suggestion
 ACCESS_TEMPLATE = "teams/team_access.html"
 ADD_MEMBER_ID = "add-member-%s"  # two add forms on one page: ids of their own (no two id_user)
 ADD_COLLABORATOR_ID = "add-collaborator-%s"
+GRANTS_SHOWN = 20  # the remove page names the first; the removal acts on every grant
 INVITATIONS_SHOWN = 10  # the Access page shows the first ones; the rest are a link away (teams:invitations)
 
 
@@ -239,10 +240,12 @@ def member_remove(request: HttpRequest, team: str, user_id: int) -> HttpResponse
         else:
             outcome = change(request, team_collaborator_remove, team=found, user=person)
         return done(request, outcome, f"Removed {person.email} from {found.name}.", _access_url(found))
+    grants = team_grants_of(found, person, limit=GRANTS_SHOWN + 1)
     context = {
         "team": found,
         "person": person,
-        "grants": team_grants_of(found, person),
+        "grants": grants[:GRANTS_SHOWN],
+        "more_grants": len(grants) > GRANTS_SHOWN,
         "form": form,
         **last_admin_context(request, found),
     }

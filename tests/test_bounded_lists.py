@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accessctl.access import policy as p
 from accessctl.identity.models import User
-from apps.models import AccessRequest
+from apps.models import AccessRequest, Grant
 from reviews.matrix import team_people_facts
 from reviews.models import AccessReview
 from reviews.selectors import may_review, review_items, reviewers_of
@@ -112,6 +112,25 @@ def test_invitation_pages_cost_the_same_queries(
     # the Access page: user, team, access, the page of people, the first invitations
     with django_assert_num_queries(5):
         assert client.get("/teams/acme/access/").status_code == HTTPStatus.OK
+
+
+# --- removing someone: their grants in the team ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [5, 25])
+def test_the_remove_page_names_the_first_grants_and_removal_revokes_them_all(
+    client_as, django_assert_num_queries, team, team_admin, member, count
+):
+    for n in range(count):
+        GrantFactory(app=AppFactory(team=team, name=f"g-{n:03d}"), user=member, permissions="view,deploy")
+    client = client_as(team_admin)
+    url = f"/teams/acme/access/{member.pk}/remove/"
+    # user, team, access, the person, the first grants
+    with django_assert_num_queries(5):
+        html = client.get(url).content.decode()
+    assert html.count("<li><strong>g-") == min(count, 20) and ('id="more-grants"' in html) == (count > 20)
+    client.post(url, {"revoke_grants": "on"})
+    assert not Grant.objects.filter(user=member).exists()
 
 
 # --- access requests: the team's Requests page and the app Access page's queue ---------------------------------
