@@ -4,6 +4,7 @@ access; the team's Requests page. Each change is one service through ``change`` 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -11,19 +12,22 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accessctl.access import policy as p
+from accessctl.access.facts import access_for
 from accessctl.identity.models import User
 from accessctl.web.changes import change, done
+from accessctl.web.keyset import keyset_page
 from accessctl.web.lookups import get_app, get_team
 from apps import access_requests as services
 from apps.forms_requests import ApproveForm, DenyForm, ExtendForm, RequestAccessForm
 from apps.models import AccessRequest, App
-from apps.selectors_requests import open_requests_of, open_requests_on, team_requests
+from apps.selectors_requests import open_requests_of, open_requests_on, requests_seen_by, team_requests_of
 from apps.temporary import temporary_grant_end, temporary_grant_extend, temporary_of
 
 NOTHING_TO_REQUEST = (
     "You cannot request access to this app: you already hold every permission, it is a personal app, or its "
     "team takes no requests for locked apps."
 )
+QUEUE_SHOWN = 10  # the app's Access page shows the oldest; the team's Requests page pages through them all
 STATUSES = [
     ("pending", "Pending"),
     ("approved", "Approved"),
@@ -44,17 +48,22 @@ def _back(request: HttpRequest, app: App) -> str:
 
 
 def access_page_context(request: HttpRequest, app: App) -> dict:
-    """What the app's Access page shows of requests: the queue the user may decide, and their own."""
+    """What the app's Access page shows of requests: the oldest of the queue the user may decide (the rest on
+    the team's Requests page, ``queue_more``), and their own (a few: open requests may not overlap)."""
     user = request.user
     manages = user.has_perm(p.MANAGE_ACCESS_APP, app)
-    found = open_requests_on(app) if manages else list(open_requests_of(user, app).order_by("created_at"))
+    if manages:
+        found = open_requests_on(app, first_of=user, limit=QUEUE_SHOWN + 1)
+    else:
+        found = list(open_requests_of(user, app).order_by("created_at"))
+    shown = found[:QUEUE_SHOWN] if manages else found
     queue = [
         (item, ApproveForm(access_request=item))
-        for item in found
+        for item in shown
         if manages and user.has_perm(p.DECIDE_ACCESS_REQUEST, item)
     ]
-    mine = [item for item in found if item.requester_id == user.pk]
-    return {"queue": queue, "my_requests": mine}
+    mine = [item for item in shown if item.requester_id == user.pk]
+    return {"queue": queue, "queue_more": len(found) > len(shown), "my_requests": mine}
 
 
 @require_http_methods(["GET", "POST"])
@@ -128,17 +137,28 @@ def temporary_end(request: HttpRequest, app: str, user_id: int) -> HttpResponse:
 
 
 def team_requests_page(request: HttpRequest, team: str) -> HttpResponse:
-    """The team's access requests: those I may decide (with Approve and Deny) and my own, by status."""
+    """The team's access requests: those I may decide (with Approve and Deny) and my own, by status and
+    optionally on one app (``?app=``), a keyset page at a time (newest first)."""
     found = get_team(request, team, perm=p.VIEW_REQUESTS_TEAM)
     status = request.GET.get("status", "pending")
     if status not in dict(STATUSES) and status != "lapsed":
         raise Http404("Unknown status.")
+    app_name = request.GET.get("app") or None
     user = request.user
+    requests = team_requests_of(found, status=status, app_name=app_name)
+    seen = requests.filter(requests_seen_by(access_for(user), found))
+    page = keyset_page(request, seen, keys=("-created_at", "-id"), size=settings.PAGE_SIZE)
     rows = []
-    for item in team_requests(found, status=status):
+    for item in page:
         decide = user.has_perm(p.DECIDE_ACCESS_REQUEST, item)
-        if decide or item.requester_id == user.pk:
-            form = ApproveForm(access_request=item) if decide and status == "pending" else None
-            rows.append((item, form))
-    context = {"team": found, "rows": rows, "status": status, "statuses": [*STATUSES, ("lapsed", "Lapsed")]}
+        form = ApproveForm(access_request=item) if decide and status == "pending" else None
+        rows.append((item, form))
+    context = {
+        "team": found,
+        "page": page,
+        "rows": rows,
+        "status": status,
+        "app_name": app_name,
+        "statuses": [*STATUSES, ("lapsed", "Lapsed")],
+    }
     return render(request, "teams/team_requests.html", context)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+import re
+from typing import Any
 
 from django import forms
 
@@ -22,26 +23,45 @@ class MatrixFilterForm(forms.Form):
     perm = forms.ChoiceField(choices=PERM_FILTER, required=False, label="Permission")
 
 
+class AppNamesInput(forms.TextInput):
+    """A text box of app names; also reads several values of the field (``apps=a&apps=b``) as one list."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if hasattr(data, "getlist"):
+            return ", ".join(value for value in data.getlist(name) if value) or None
+        return data.get(name)
+
+
 class ReviewStartForm(forms.Form):
-    """Start a review: every role and grant (no apps chosen) or the grants on the chosen apps."""
+    """Start a review: every role and grant (no apps named) or the grants on the named apps.
+
+    The apps are typed by name, not picked from a list of every team app: that list grew with the team.
+    """
 
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due date")
-    apps = forms.ModelMultipleChoiceField(
-        queryset=App.objects.none(),
+    apps = forms.CharField(
         required=False,
-        to_field_name="name",
-        widget=forms.CheckboxSelectMultiple,
+        max_length=3000,
+        widget=AppNamesInput(
+            attrs={"spellcheck": "false", "autocomplete": "off", "aria-describedby": "apps-help"}
+        ),
         label="Only these apps",
-        help_text="Leave empty to review every team role and every grant.",
+        help_text="App names, separated by commas or spaces. Leave empty to review every team role and grant.",
     )
 
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = cast(forms.ModelMultipleChoiceField, self.fields["apps"])
-        field.queryset = App.objects.filter(team=team).order_by("name")
+        self.team = team
 
     def clean_apps(self) -> list[App]:
-        return list(self.cleaned_data["apps"])
+        names = [name for name in dict.fromkeys(re.split(r"[\s,]+", self.cleaned_data["apps"] or "")) if name]
+        found = {app.name: app for app in App.objects.filter(team=self.team, name__in=names)}
+        unknown = [name for name in names if name not in found]
+        if unknown:
+            raise forms.ValidationError(
+                f"No app named {', '.join(unknown)} in {self.team.name}. Check the names on the team's Apps page."
+            )
+        return [found[name] for name in names]
 
 
 class DecisionForm(forms.Form):

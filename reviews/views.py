@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accessctl.access import policy as p
 from accessctl.web.changes import change, done
+from accessctl.web.keyset import keyset_page
 from accessctl.web.lookups import get_team
 from reviews import closing, services
 from reviews.evidence import evidence_csv_response
@@ -20,6 +20,8 @@ from reviews.forms import DecisionForm, ReviewStartForm
 from reviews.models import AccessReview, ReviewItem
 from reviews.selectors import item_rows, review_items, reviewers_of, reviews_of
 from teams.models import Team
+
+ITEM_KEYS = ("kind", "app_name", "email", "id")  # ReviewItem's own order, so the pages read as the report
 
 
 def _review(request: HttpRequest, team: str, review_id: int, perm: str = p.VIEW_MATRIX_TEAM) -> AccessReview:
@@ -37,7 +39,8 @@ def _detail_url(review: AccessReview) -> str:
 def _list_page(
     request: HttpRequest, team: Team, form: ReviewStartForm | None = None, status: int = 200
 ) -> HttpResponse:
-    context = {"team": team, "reviews": reviews_of(team), "form": form or ReviewStartForm(team=team)}
+    page = keyset_page(request, reviews_of(team), keys=("-created_at", "-id"), size=settings.PAGE_SIZE)
+    context = {"team": team, "page": page, "form": form or ReviewStartForm(team=team)}
     return render(request, "reviews/review_list.html", context, status=status)
 
 
@@ -62,7 +65,7 @@ def review_list(request: HttpRequest, team: str) -> HttpResponse:
 def _detail_page(
     request: HttpRequest, review: AccessReview, bound: DecisionForm | None = None, status: int = 200
 ) -> HttpResponse:
-    page = Paginator(review_items(review), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(request, review_items(review), keys=ITEM_KEYS, size=settings.PAGE_SIZE)
     rows = item_rows(review, request.user, list(page))
     forms = {}
     for row in rows:

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -75,13 +76,19 @@ def invitation_for_token(raw: str) -> Invitation | None:
     return Invitation.objects.select_related("team", "invited_by").filter(digest=digest(raw)).first()
 
 
-def pending_invitations(team: Team) -> list[Invitation]:
-    """The team's invitations neither accepted nor revoked (expired ones included: they can be sent again)."""
-    return list(
+def pending_invitations_of(team: Team) -> QuerySet[Invitation]:
+    """The team's invitations neither accepted nor revoked (expired ones included: they can be sent again),
+    by e-mail (unique among a team's pending invitations, so it orders them completely)."""
+    return (
         Invitation.objects.filter(team=team, accepted_at=None, revoked_at=None)
         .select_related("invited_by", "team")
         .order_by("email")
     )
+
+
+def pending_invitations(team: Team) -> list[Invitation]:
+    """Every pending invitation of the team, by e-mail (the API's list; pages use the queryset)."""
+    return list(pending_invitations_of(team))
 
 
 def refusal(invitation: Invitation | None) -> DomainError | None:

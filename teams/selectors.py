@@ -98,9 +98,10 @@ def team_admin_count(team: Team, *, fresh: bool = False) -> int:
     return Membership.objects.filter(team=team, role=TeamRole.ADMIN).count()
 
 
-def team_grants_of(team: Team, user) -> list[Grant]:
-    """A user's grants on the team's apps (shown when removing them)."""
-    return list(Grant.objects.filter(app__team=team, user=user).select_related("app").order_by("app__name"))
+def team_grants_of(team: Team, user, limit: int | None = None) -> list[Grant]:
+    """A user's grants on the team's apps by app name, at most ``limit`` (shown when removing them)."""
+    found = Grant.objects.filter(app__team=team, user=user).select_related("app").order_by("app__name")
+    return list(found if limit is None else found[:limit])
 
 
 def membership_of(team: Team, email: str) -> Membership | None:

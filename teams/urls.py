@@ -16,6 +16,7 @@ urlpatterns = [
     path("<slug:team>/access/<int:user_id>/row/", views.member_row, name="member-row"),
     path("<slug:team>/access/<int:user_id>/edit/", views.member_edit, name="member-edit"),
     path("<slug:team>/access/<int:user_id>/remove/", views.member_remove, name="member-remove"),
+    path("<slug:team>/access/invitations/", invitations.team_invitations, name="invitations"),
     path(
         "<slug:team>/access/invitations/<uuid:public_id>/resend/",
         invitations.invitation_resend_view,

@@ -34,13 +34,15 @@ from teams.forms import (
     RemoveForm,
     RoleForm,
 )
-from teams.invitations import invitation_send, pending_invitations
+from teams.invitations import invitation_send, pending_invitations_of
 from teams.models import Team
 from teams.selectors import membership_of, team_admin_count, team_app_suggestions, team_grants_of, team_people
 
 ACCESS_TEMPLATE = "teams/team_access.html"
 ADD_MEMBER_ID = "add-member-%s"  # two add forms on one page: ids of their own (no two id_user)
 ADD_COLLABORATOR_ID = "add-collaborator-%s"
+GRANTS_SHOWN = 20  # the remove page names the first; the removal acts on every grant
+INVITATIONS_SHOWN = 10  # the Access page shows the first ones; the rest are a link away (teams:invitations)
 
 
 def _access_url(team: Team) -> str:
@@ -88,6 +90,7 @@ def _access_page(request: HttpRequest, team: Team, status: int = 200, **forms: A
     data = filters.cleaned_data if filters.is_valid() else {}
     people = team_people(team, role=data.get("role") or None, search=data.get("q") or None)
     page = keyset_page(request, people, keys=("email",), size=settings.PAGE_SIZE)
+    invitations = list(pending_invitations_of(team)[: INVITATIONS_SHOWN + 1])
     context = {
         "team": team,
         "page": page,
@@ -95,7 +98,8 @@ def _access_page(request: HttpRequest, team: Team, status: int = 200, **forms: A
         "query": page.query,
         "add_member_form": AddMemberForm(auto_id=ADD_MEMBER_ID),
         "add_collaborator_form": AddCollaboratorForm(team=team, auto_id=ADD_COLLABORATOR_ID),
-        "invitations": pending_invitations(team),
+        "invitations": invitations[:INVITATIONS_SHOWN],
+        "more_invitations": len(invitations) > INVITATIONS_SHOWN,
         **row_context(request, team),
         **forms,
     }
@@ -236,10 +240,12 @@ def member_remove(request: HttpRequest, team: str, user_id: int) -> HttpResponse
         else:
             outcome = change(request, team_collaborator_remove, team=found, user=person)
         return done(request, outcome, f"Removed {person.email} from {found.name}.", _access_url(found))
+    grants = team_grants_of(found, person, limit=GRANTS_SHOWN + 1)
     context = {
         "team": found,
         "person": person,
-        "grants": team_grants_of(found, person),
+        "grants": grants[:GRANTS_SHOWN],
+        "more_grants": len(grants) > GRANTS_SHOWN,
         "form": form,
         **last_admin_context(request, found),
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from allauth.account.utils import perform_login
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import password_validation
 from django.contrib.auth.decorators import login_not_required
@@ -24,12 +25,14 @@ from accessctl.access.errors import DomainError
 from accessctl.audit.log import Origin
 from accessctl.identity.models import User
 from accessctl.web.changes import change, done
+from accessctl.web.keyset import keyset_page
 from accessctl.web.lookups import get_team
 from teams.invitations import (
     invitation_accept,
     invitation_for_token,
     invitation_resend,
     invitation_revoke,
+    pending_invitations_of,
     refusal,
 )
 from teams.models import Invitation, Team
@@ -47,8 +50,18 @@ def _invitation(team: Team, public_id: str) -> Invitation:
     return invitation
 
 
-def _access_url(team: Team) -> str:
-    return reverse("teams:access", kwargs={"team": team.name})
+def _back(request: HttpRequest, team: Team) -> str:
+    """Where a resend or revoke returns: the list of every invitation when taken there, else the Access page."""
+    name = "teams:invitations" if request.POST.get("back") == "invitations" else "teams:access"
+    return reverse(name, kwargs={"team": team.name})
+
+
+def team_invitations(request: HttpRequest, team: str) -> HttpResponse:
+    """Every pending invitation of the team, a keyset page (by e-mail) at a time; the Access page shows the first."""
+    found = get_team(request, team)
+    page = keyset_page(request, pending_invitations_of(found), keys=("email",), size=settings.PAGE_SIZE)
+    context = {"team": found, "page": page, "can_manage": request.user.has_perm(p.MANAGE_MEMBERS, found)}
+    return render(request, "teams/team_invitations.html", context)
 
 
 @require_POST
@@ -58,7 +71,7 @@ def invitation_resend_view(request: HttpRequest, team: str, public_id: str) -> H
     base_url = request.build_absolute_uri("/")
     outcome = change(request, invitation_resend, team=found, email=invitation.email, base_url=base_url)
     message = f"Sent the invitation to {invitation.email} again. The new link is valid for 7 days."
-    return done(request, outcome, message, _access_url(found))
+    return done(request, outcome, message, _back(request, found))
 
 
 @require_POST
@@ -66,7 +79,7 @@ def invitation_revoke_view(request: HttpRequest, team: str, public_id: str) -> H
     found = get_team(request, team, perm=p.MANAGE_MEMBERS)
     invitation = _invitation(found, public_id)
     outcome = change(request, invitation_revoke, team=found, email=invitation.email)
-    return done(request, outcome, f"Revoked the invitation to {invitation.email}.", _access_url(found))
+    return done(request, outcome, f"Revoked the invitation to {invitation.email}.", _back(request, found))
 
 
 def _page(request: HttpRequest, token: str, status: int = 200, **extra: object) -> HttpResponse:

@@ -115,5 +115,5 @@ def test_review_page_costs_the_same_queries_whatever_the_size(client_as, django_
         MembershipFactory(team=team, user=UserFactory(email=f"p{n}@acme.test"))
     review = review_start(actor=team_admin, team=team, due_date=timezone.localdate(), origin=WEB)
     client = client_as(team_admin)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         assert client.get(f"/teams/acme/reviews/{review.pk}/").status_code == HTTPStatus.OK

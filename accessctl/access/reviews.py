@@ -26,26 +26,32 @@ UNUSED_AFTER = timedelta(days=90)
 """A permission not used for this long is flagged on a review item."""
 
 
-def can_review_role(access: Access, team: TeamLike, subject_id: int) -> bool:
-    """Team roles are reviewed by the team's admins, never by the person holding the role."""
-    return (
-        access.is_active
-        and access.user_id not in (None, subject_id)
-        and access.roles.get(team.id) == TeamRole.ADMIN
-    )
+def reviews_roles(access: Access, team: TeamLike) -> bool:
+    """Does the person review the team's roles (everyone's but their own)? The team's admins do."""
+    return access.is_active and access.user_id is not None and access.roles.get(team.id) == TeamRole.ADMIN
 
 
-def can_review_grant(access: Access, app: AppLike, subject_id: int) -> bool:
-    """A grant is reviewed by the team's admins or the app's ``manage`` holders who have a role in the team
-    (collaborators see nothing of a team but their apps), never by the person holding the grant.
+def reviews_grants_on(access: Access, app: AppLike) -> bool:
+    """Does the person review the grants on the app (everyone's but their own)? The team's admins and the app's
+    ``manage`` holders who have a role in the team (collaborators see nothing of a team but their apps).
     """
     return (
         access.is_active
-        and access.user_id not in (None, subject_id)
+        and access.user_id is not None
         and app.team_id is not None
         and access.roles.get(app.team_id) is not None
         and AppPerm.MANAGE in app_perms(access, app)
     )
+
+
+def can_review_role(access: Access, team: TeamLike, subject_id: int) -> bool:
+    """Team roles are reviewed by the team's admins, never by the person holding the role."""
+    return access.user_id != subject_id and reviews_roles(access, team)
+
+
+def can_review_grant(access: Access, app: AppLike, subject_id: int) -> bool:
+    """A grant is reviewed by those who review the app's grants, never by the person holding the grant."""
+    return access.user_id != subject_id and reviews_grants_on(access, app)
 
 
 def reduces_role(before: str, after: str) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from django.db import models
@@ -20,6 +21,7 @@ __all__ = [
     "PERM_ORDER",
     "PERSONAL_COLLABORATOR_PERMS",
     "AppPerm",
+    "AppRef",
     "Reason",
     "TeamRole",
     "normalize_perms",
@@ -96,3 +98,14 @@ class Reason(enum.StrEnum):
     GRANT = "grant"
     TEAM_VIEW = "team member view"
     NONE = "none"
+
+
+@dataclass
+class AppRef:
+    """An app of a team known by its id alone, what the rules read of an app (``policy.AppLike``): to ask them
+    about an app without loading it. Id 0 stands for any app of the team the person holds no grant on."""
+
+    id: int
+    team_id: int | None
+    owner_id: int | None = None
+    locked: bool = False

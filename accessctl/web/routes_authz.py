@@ -88,6 +88,7 @@ PAGES: Mapping[str, Mapping[str, Rule]] = MappingProxyType(
         "invitation": {GET: R(public=True), POST: R(public=True)},  # POST accepts: the invited address only
         "invitation-signup": {GET: R(public=True), POST: R(public=True)},  # signed out, the invited address
         "teams:app-search": {GET: R(p.MANAGE_MEMBERS, Team)},  # the collaborator form's app picker
+        "teams:invitations": {GET: R(p.VIEW_TEAM, Team)},
         "teams:invitation-resend": {POST: R(p.MANAGE_MEMBERS, Team)},
         "teams:invitation-revoke": {POST: R(p.MANAGE_MEMBERS, Team)},
         "teams:webhook-add": {POST: R(p.MANAGE_WEBHOOKS_TEAM, Team)},
