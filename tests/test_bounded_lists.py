@@ -6,7 +6,6 @@ costs the same queries at two sizes.
 
 import re
 from datetime import timedelta
-from html import unescape
 from http import HTTPStatus
 
 import pytest
@@ -15,29 +14,10 @@ from django.utils import timezone
 from accessctl.access import policy as p
 from apps.models import AccessRequest, Grant
 from teams.models import Invitation
-from tests.factories import AppFactory, GrantFactory, MembershipFactory, UserFactory
+from tests.factories import AppFactory, GrantFactory
+from tests.paging import ids, link, members, walk
 
 pytestmark = pytest.mark.django_db
-
-
-def ids(html, prefix, pattern=r"[\w-]+"):
-    return re.findall(rf'<tr id="{prefix}-({pattern})"', html)
-
-
-def link(html, rel):
-    found = re.search(rf'<a href="([^"]*)" rel="{rel}">', html)
-    return unescape(found.group(1)) if found else None
-
-
-def walk(client, url, prefix):
-    """Follow the Next links from ``url``; the row ids of each page and the last page's HTML."""
-    path, _, query = url.partition("?")
-    pages, query = [], f"?{query}"
-    while query is not None:
-        html = client.get(path + query).content.decode()
-        pages.append(ids(html, prefix))
-        query = link(html, "next")
-    return pages, html
 
 
 # --- pending invitations ---------------------------------------------------------------------------------------
@@ -144,15 +124,6 @@ def ask(app, people, *, minutes=0):
         for n, person in enumerate(people)
     )
     return [str(item.pk) for item in made]
-
-
-def members(team, count, prefix="m"):
-    found = []
-    for n in range(count):
-        user = UserFactory(email=f"{prefix}{n:03d}@acme.test")
-        MembershipFactory(team=team, user=user, role="member")
-        found.append(user)
-    return found
 
 
 def test_the_requests_page_pages_newest_first_and_keeps_the_filters(client_as, team, team_admin, app):

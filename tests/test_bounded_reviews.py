@@ -15,8 +15,8 @@ from reviews.selectors import may_review, review_items, reviewers_of
 from reviews.services import review_start
 from teams.models import Membership
 from tests.factories import AppFactory, GrantFactory, UserFactory
+from tests.paging import link, members, walk
 from tests.reviewing import WEB
-from tests.test_bounded_lists import link, members, walk
 
 pytestmark = pytest.mark.django_db
 
