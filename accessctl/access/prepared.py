@@ -37,7 +37,9 @@ class _Compiled:
 class PreparedQuery:
     """``build(slot)`` returns the queryset (``values_list`` rows); :meth:`rows` runs it for one value."""
 
-    def __init__(self, model: type[Model], field: Field, build: Callable[[Slot], QuerySet[Any]]) -> None:
+    def __init__(
+        self, model: type[Model], field: Field[Any, Any], build: Callable[[Slot], QuerySet[Any]]
+    ) -> None:
         self._model, self._field, self._build = model, field, build
         self._compiled: dict[tuple[str, str], _Compiled] = {}
 
@@ -52,7 +54,7 @@ class PreparedQuery:
             params[position] = bound
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
+            rows: list[Sequence[Any]] = cursor.fetchall()
         if not compiled.converters:
             return rows
         converted = []
