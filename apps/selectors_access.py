@@ -87,34 +87,31 @@ def app_access_people(app: App, *, now: datetime | None = None) -> QuerySet[User
     over every user made PostgreSQL walk the whole user table for a 51-row page.
     """
     now = now or timezone.now()
-    permanent, _ = _live_grants(app.pk, now)
     ids = Grant.objects.live(now).filter(app_id=app.pk).order_by().values("user_id")
-    role: Subquery | Value
+    # the role, the permanent and the live temporary grant are each at most one row a person (unique
+    # constraints): LEFT JOINs through FilteredRelations, not a correlated subquery a column
+    joins: dict = {
+        "permanent": FilteredRelation("grants", condition=Q(grants__app_id=app.pk, grants__expires_at=None)),
+        "temporary": FilteredRelation(
+            "grants", condition=Q(grants__app_id=app.pk, grants__expires_at__gt=now)
+        ),
+    }
+    columns: dict = {"app_grant": F("permanent__permissions")}
     if app.team_id:
         admins = (
             Membership.objects.filter(team_id=app.team_id, role=TeamRole.ADMIN).order_by().values("user_id")
         )
         listed = Q(pk__in=ids.union(admins))
-        mine = Membership.objects.filter(team_id=app.team_id, user=OuterRef("pk")).order_by()
-        role = Subquery(mine.values("role")[:1])
+        joins["team_membership"] = FilteredRelation(
+            "memberships", condition=Q(memberships__team_id=app.team_id)
+        )
+        columns["app_team_role"] = F("team_membership__role")
     else:
         listed = Q(pk__in=ids) | Q(pk=app.owner_id) if app.owner_id else Q(pk__in=ids)
-        role = Value(None, output_field=CharField())
-    field = Grant._meta.get_field("permissions")
-    annotations: dict = {
-        "app_team_role": role,
-        "app_grant": Subquery(
-            permanent.filter(user=OuterRef("pk")).values("permissions")[:1], output_field=field
-        ),
-    }
-    # the live temporary grant is at most one row a person (a partial unique constraint): one LEFT JOIN for
-    # its six columns instead of six correlated subqueries
-    live_temporary = FilteredRelation(
-        "grants", condition=Q(grants__app_id=app.pk, grants__expires_at__gt=now)
-    )
-    annotations.update({f"temp_{name}": F(f"temporary__{name}") for name in _TEMPORARY_FIELDS})
-    people = User.objects.filter(listed, is_active=True).annotate(temporary=live_temporary)
-    return people.annotate(**annotations).order_by("email")
+        columns["app_team_role"] = Value(None, output_field=CharField())
+    columns.update({f"temp_{name}": F(f"temporary__{name}") for name in _TEMPORARY_FIELDS})
+    people = User.objects.filter(listed, is_active=True).annotate(**joins)
+    return people.annotate(**columns).order_by("email")
 
 
 def _temporary_of(app: App, user: User) -> Grant | None:
@@ -137,29 +134,53 @@ def _temporary_of(app: App, user: User) -> Grant | None:
 
 def access_rows(app: App, people: Iterable[User], *, now: datetime | None = None) -> list[AccessRow]:
     """Rows of people from :func:`app_access_people`, in their order, each with ``policy.resolve`` over that
-    user's facts about this one app at ``now``. No queries."""
+    user's facts about this one app at ``now``. No queries.
+
+    ``resolve`` is pure, and on one app at one moment its answer depends only on the facts in ``_decided``'s
+    key; hundreds of rows share a handful of them, so it is asked once for each distinct set of facts.
+    """
     now = now or timezone.now()
+    answers: dict[tuple, tuple[list[p.AppPerm], Reason, str] | None] = {}
     rows = []
     for user in people:
-        role, granted = user.app_team_role, user.app_grant  # type: ignore[attr-defined]
         temporary = _temporary_of(app, user)
-        holds = granted is not None or temporary is not None
-        facts = Access(
-            user_id=user.pk,
-            is_active=user.is_active,
-            roles={app.team_id: TeamRole(role)} if app.team_id and role else {},
-            grants={app.pk: granted} if granted is not None else {},
-            grant_teams={app.pk: app.team_id} if holds else {},
-            temporary={app.pk: p.TemporaryGrant(temporary.permissions, temporary.expires_at)}
-            if temporary is not None and temporary.expires_at
-            else {},
-            now=now,
+        key = (
+            user.is_active,
+            user.pk == app.owner_id,
+            user.app_team_role,  # type: ignore[attr-defined]
+            user.app_grant,  # type: ignore[attr-defined]
+            None if temporary is None else (temporary.permissions, temporary.expires_at),
         )
-        perms, reason = p.resolve(facts, app)
-        if perms:
-            shown = "owner" if reason == Reason.OWNER else role or p.COLLABORATOR
-            rows.append(AccessRow(user, shown, p.sorted_perms(perms), reason, temporary))
+        if key not in answers:
+            answers[key] = _decided(app, user, temporary, now)
+        answer = answers[key]
+        if answer is not None:
+            perms, reason, shown = answer
+            rows.append(AccessRow(user, shown, list(perms), reason, temporary))
     return rows
+
+
+def _decided(
+    app: App, user: User, temporary: Grant | None, now: datetime
+) -> tuple[list[p.AppPerm], Reason, str] | None:
+    """The rules' answer for one person row (``None`` without access): sorted permissions, reason, role shown."""
+    role, granted = user.app_team_role, user.app_grant  # type: ignore[attr-defined]
+    facts = Access(
+        user_id=user.pk,
+        is_active=user.is_active,
+        roles={app.team_id: TeamRole(role)} if app.team_id and role else {},
+        grants={app.pk: granted} if granted is not None else {},
+        grant_teams={app.pk: app.team_id} if granted is not None or temporary is not None else {},
+        temporary={app.pk: p.TemporaryGrant(temporary.permissions, temporary.expires_at)}
+        if temporary is not None and temporary.expires_at
+        else {},
+        now=now,
+    )
+    perms, reason = p.resolve(facts, app)
+    if not perms:
+        return None
+    shown = "owner" if reason == Reason.OWNER else role or p.COLLABORATOR
+    return p.sorted_perms(perms), reason, shown
 
 
 def implicit_viewers_count(*, now: datetime | None = None) -> Coalesce:
