@@ -81,3 +81,50 @@ class PreparedQuery:
         )
         self._compiled[(alias, compiler.connection.vendor)] = compiled
         return compiled
+
+
+class PreparedAnnotation:
+    """An annotation of ``model`` rows compiled to SQL once a process and database, bound to one value on each
+    use. ``build(slot)`` returns the ORM expression, which may refer to the annotated row (``OuterRef``)."""
+
+    def __init__(
+        self,
+        model: type[Model],
+        field: Field[Any, Any],
+        build: Callable[[Any], Expression],
+        output_field: Field[Any, Any],
+    ) -> None:
+        self._model, self._field, self._build, self._output = model, field, build, output_field
+        self._compiled: dict[tuple[str, str], tuple[str, tuple[Any, ...]]] = {}
+
+    def bind(self, value: Any) -> Expression:
+        """The annotation with ``value`` in its slot, e.g. ``apps.annotate(n=prepared.bind(now))``."""
+        return _Bound(self, value, output_field=self._output)
+
+    def sql(self, value: Any, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        query = compiler.query
+        if (
+            query.base_table != self._model._meta.db_table
+        ):  # relabelled inside another query: compile as usual
+            return compiler.compile(self._build(value).resolve_expression(query))  # type: ignore[no-any-return]
+        key = (connection.alias, connection.vendor)
+        if key not in self._compiled:
+            plain = QuerySet(model=self._model).annotate(
+                _prepared=self._build(Slot(output_field=self._field))
+            )
+            sql, params = plain.query.get_compiler(connection=connection).compile(
+                plain.query.annotations["_prepared"]
+            )
+            self._compiled[key] = sql, tuple(params)
+        sql, params = self._compiled[key]
+        bound = self._field.get_db_prep_value(value, connection)
+        return sql, [bound if param is _MARK else param for param in params]
+
+
+class _Bound(Expression):
+    def __init__(self, prepared: PreparedAnnotation, value: Any, output_field: Field[Any, Any]) -> None:
+        super().__init__(output_field=output_field)
+        self._prepared, self._value = prepared, value
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        return self._prepared.sql(self._value, compiler, connection)
