@@ -76,11 +76,6 @@ class AppAccess:
     """Team members and viewers who see the app through their role only (summarised, not listed)."""
 
 
-def _live_grants(app_id: int, now: datetime) -> tuple[QuerySet[Grant], QuerySet[Grant]]:
-    grants = Grant.objects.filter(app_id=app_id).order_by()
-    return grants.filter(expires_at=None), grants.filter(expires_at__gt=now)
-
-
 def app_access_people(app: App, *, now: datetime | None = None) -> QuerySet[User]:
     """The people an app's Access page lists, by e-mail: its team's admins, the holders of a live grant
     (permanent or temporary) and the owner of a personal app, active only. Each carries ``app_team_role``
@@ -188,11 +183,13 @@ def _decided(
 
 
 def _implicit_viewers(now: Any) -> Coalesce:
-    live = Grant.objects.live(now).filter(app_id=OuterRef(OuterRef("pk")))
+    grants = Grant.objects.filter(app_id=OuterRef(OuterRef("pk")), user_id=OuterRef("user_id")).order_by()
     members = (
         Membership.objects.filter(team_id=OuterRef("team_id"), user__is_active=True)
         .exclude(role=TeamRole.ADMIN)
-        .filter(~Exists(live.filter(user_id=OuterRef("user_id")).order_by()))
+        # a live grant is permanent or not yet expired; two NOT EXISTS, each a probe of its own partial unique
+        # index, instead of one whose OR made SQLite probe both indexes in one step (a quarter slower)
+        .filter(~Exists(grants.filter(expires_at=None)), ~Exists(grants.filter(expires_at__gt=now)))
         .order_by()
         .values("team_id")
         .annotate(n=Count("pk"))
