@@ -83,34 +83,40 @@ def app_access_people(app: App, *, now: datetime | None = None) -> QuerySet[User
     temporary grant's fields, ``temp_permissions`` ``None`` without one). One query, however it is sliced.
 
     The people are picked by id from a ``UNION`` of grant holders and admins: an ``EXISTS ... OR EXISTS``
-    over every user made PostgreSQL walk the whole user table for a 51-row page.
+    over every user made PostgreSQL walk the whole user table for a 51-row page. The team role and the
+    permanent grant stay correlated subqueries, which the databases evaluate for the page's rows only (after
+    the sort and limit): as ``LEFT JOIN`` every listed person was joined first, and a 51-row page of the
+    500-grant app took 2.7 instead of 1.6 ms in PostgreSQL, 0.9 instead of 0.6 ms in SQLite.
     """
     now = now or timezone.now()
+    permanent = Grant.objects.filter(app_id=app.pk, expires_at=None).order_by()
     ids = Grant.objects.live(now).filter(app_id=app.pk).order_by().values("user_id")
-    # the role, the permanent and the live temporary grant are each at most one row a person (unique
-    # constraints): LEFT JOINs through FilteredRelations, not a correlated subquery a column
-    joins: dict = {
-        "permanent": FilteredRelation("grants", condition=Q(grants__app_id=app.pk, grants__expires_at=None)),
-        "temporary": FilteredRelation(
-            "grants", condition=Q(grants__app_id=app.pk, grants__expires_at__gt=now)
-        ),
-    }
-    columns: dict = {"app_grant": F("permanent__permissions")}
+    role: Subquery | Value
     if app.team_id:
         admins = (
             Membership.objects.filter(team_id=app.team_id, role=TeamRole.ADMIN).order_by().values("user_id")
         )
         listed = Q(pk__in=ids.union(admins))
-        joins["team_membership"] = FilteredRelation(
-            "memberships", condition=Q(memberships__team_id=app.team_id)
-        )
-        columns["app_team_role"] = F("team_membership__role")
+        mine = Membership.objects.filter(team_id=app.team_id, user=OuterRef("pk")).order_by()
+        role = Subquery(mine.values("role")[:1])
     else:
         listed = Q(pk__in=ids) | Q(pk=app.owner_id) if app.owner_id else Q(pk__in=ids)
-        columns["app_team_role"] = Value(None, output_field=CharField())
-    columns.update({f"temp_{name}": F(f"temporary__{name}") for name in _TEMPORARY_FIELDS})
-    people = User.objects.filter(listed, is_active=True).annotate(**joins)
-    return people.annotate(**columns).order_by("email")
+        role = Value(None, output_field=CharField())
+    field = Grant._meta.get_field("permissions")
+    annotations: dict = {
+        "app_team_role": role,
+        "app_grant": Subquery(
+            permanent.filter(user=OuterRef("pk")).values("permissions")[:1], output_field=field
+        ),
+    }
+    # the live temporary grant is at most one row a person (a partial unique constraint): one LEFT JOIN for
+    # its six columns instead of six correlated subqueries
+    live_temporary = FilteredRelation(
+        "grants", condition=Q(grants__app_id=app.pk, grants__expires_at__gt=now)
+    )
+    annotations.update({f"temp_{name}": F(f"temporary__{name}") for name in _TEMPORARY_FIELDS})
+    people = User.objects.filter(listed, is_active=True).annotate(temporary=live_temporary)
+    return people.annotate(**annotations).order_by("email")
 
 
 def _temporary_of(app: App, user: User) -> Grant | None:
