@@ -250,3 +250,6 @@ def test_implicit_viewers_count_members_without_a_live_grant():
     # counted: the viewer, the member whose temporary grant ended, the member with a grant on another app only
     assert app_access_rows(App.objects.get(pk=app.pk)).implicit_viewers == 3
     assert with_implicit_viewers(App.objects.filter(pk=app.pk)).get().implicit_viewers == 3
+    # the same count inside another query (the annotated queryset relabelled as a subquery)
+    inner = with_implicit_viewers(App.objects.all()).filter(implicit_viewers=3).values("pk")
+    assert list(App.objects.filter(pk__in=inner)) == [app]

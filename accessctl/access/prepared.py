@@ -4,7 +4,8 @@ Django compiles a queryset afresh every time it is evaluated. For the access fac
 three branches, run on every request's first permission check) compiling cost several times what SQLite or
 PostgreSQL take to answer it. A :class:`PreparedQuery` keeps the SQL text, its parameters and the result
 converters Django would apply, per database alias and vendor (the SQL differs between backends), and binds only
-the value marked by a :class:`Slot`.
+the value marked by a :class:`Slot`. A :class:`PreparedAnnotation` does the same for an annotation (a correlated
+subquery) of a model's rows, whichever queryset of them it annotates.
 """
 
 from __future__ import annotations
@@ -102,10 +103,10 @@ class PreparedAnnotation:
         return _Bound(self, value, output_field=self._output)
 
     def sql(self, value: Any, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        """The SQL and parameters of the annotation with ``value`` bound, for ``compiler``'s query."""
         query = compiler.query
-        if (
-            query.base_table != self._model._meta.db_table
-        ):  # relabelled inside another query: compile as usual
+        # the SQL refers to the row by the model's table name; relabelled inside another query, compile as usual
+        if query.base_table != self._model._meta.db_table:
             return compiler.compile(self._build(value).resolve_expression(query))  # type: ignore[no-any-return]
         key = (connection.alias, connection.vendor)
         if key not in self._compiled:
