@@ -12,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import (
     CharField,
     Count,
     Exists,
+    Expression,
     F,
     FilteredRelation,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -30,6 +33,7 @@ from django.utils import timezone
 
 from accessctl.access import policy as p
 from accessctl.access.policy import Access, Reason, TeamRole
+from accessctl.access.prepared import PreparedAnnotation
 from accessctl.identity.models import User
 from apps.models import App, Grant
 from teams.models import Membership
@@ -72,11 +76,6 @@ class AppAccess:
     """Team members and viewers who see the app through their role only (summarised, not listed)."""
 
 
-def _live_grants(app_id: int, now: datetime) -> tuple[QuerySet[Grant], QuerySet[Grant]]:
-    grants = Grant.objects.filter(app_id=app_id).order_by()
-    return grants.filter(expires_at=None), grants.filter(expires_at__gt=now)
-
-
 def app_access_people(app: App, *, now: datetime | None = None) -> QuerySet[User]:
     """The people an app's Access page lists, by e-mail: its team's admins, the holders of a live grant
     (permanent or temporary) and the owner of a personal app, active only. Each carries ``app_team_role``
@@ -84,10 +83,13 @@ def app_access_people(app: App, *, now: datetime | None = None) -> QuerySet[User
     temporary grant's fields, ``temp_permissions`` ``None`` without one). One query, however it is sliced.
 
     The people are picked by id from a ``UNION`` of grant holders and admins: an ``EXISTS ... OR EXISTS``
-    over every user made PostgreSQL walk the whole user table for a 51-row page.
+    over every user made PostgreSQL walk the whole user table for a 51-row page. The team role and the
+    permanent grant stay correlated subqueries, which the databases evaluate for the page's rows only (after
+    the sort and limit): as ``LEFT JOIN`` every listed person was joined first, and a 51-row page of the
+    500-grant app took 2.7 instead of 1.6 ms in PostgreSQL, 0.9 instead of 0.6 ms in SQLite.
     """
     now = now or timezone.now()
-    permanent, _ = _live_grants(app.pk, now)
+    permanent = Grant.objects.filter(app_id=app.pk, expires_at=None).order_by()
     ids = Grant.objects.live(now).filter(app_id=app.pk).order_by().values("user_id")
     role: Subquery | Value
     if app.team_id:
@@ -137,45 +139,81 @@ def _temporary_of(app: App, user: User) -> Grant | None:
 
 def access_rows(app: App, people: Iterable[User], *, now: datetime | None = None) -> list[AccessRow]:
     """Rows of people from :func:`app_access_people`, in their order, each with ``policy.resolve`` over that
-    user's facts about this one app at ``now``. No queries."""
+    user's facts about this one app at ``now``. No queries.
+
+    ``resolve`` is pure, and on one app at one moment its answer depends only on the facts in ``_decided``'s
+    key; hundreds of rows share a handful of them, so it is asked once for each distinct set of facts.
+    """
     now = now or timezone.now()
+    answers: dict[tuple, tuple[list[p.AppPerm], Reason, str] | None] = {}
     rows = []
     for user in people:
-        role, granted = user.app_team_role, user.app_grant  # type: ignore[attr-defined]
         temporary = _temporary_of(app, user)
-        holds = granted is not None or temporary is not None
-        facts = Access(
-            user_id=user.pk,
-            is_active=user.is_active,
-            roles={app.team_id: TeamRole(role)} if app.team_id and role else {},
-            grants={app.pk: granted} if granted is not None else {},
-            grant_teams={app.pk: app.team_id} if holds else {},
-            temporary={app.pk: p.TemporaryGrant(temporary.permissions, temporary.expires_at)}
-            if temporary is not None and temporary.expires_at
-            else {},
-            now=now,
+        key = (
+            user.is_active,
+            user.pk == app.owner_id,
+            user.app_team_role,  # type: ignore[attr-defined]
+            user.app_grant,  # type: ignore[attr-defined]
+            None if temporary is None else (temporary.permissions, temporary.expires_at),
         )
-        perms, reason = p.resolve(facts, app)
-        if perms:
-            shown = "owner" if reason == Reason.OWNER else role or p.COLLABORATOR
-            rows.append(AccessRow(user, shown, p.sorted_perms(perms), reason, temporary))
+        if key not in answers:
+            answers[key] = _decided(app, user, temporary, now)
+        answer = answers[key]
+        if answer is not None:
+            perms, reason, shown = answer
+            rows.append(AccessRow(user, shown, list(perms), reason, temporary))
     return rows
 
 
-def implicit_viewers_count(*, now: datetime | None = None) -> Coalesce:
-    """An annotation for an app row: its team's active members and viewers without a live grant on it, who
-    see it through their role only (the Access page's summary line); 0 for a personal app."""
-    live = Grant.objects.live(now or timezone.now()).filter(app_id=OuterRef(OuterRef("pk")))
+def _decided(
+    app: App, user: User, temporary: Grant | None, now: datetime
+) -> tuple[list[p.AppPerm], Reason, str] | None:
+    """The rules' answer for one person row (``None`` without access): sorted permissions, reason, role shown."""
+    role, granted = user.app_team_role, user.app_grant  # type: ignore[attr-defined]
+    facts = Access(
+        user_id=user.pk,
+        is_active=user.is_active,
+        roles={app.team_id: TeamRole(role)} if app.team_id and role else {},
+        grants={app.pk: granted} if granted is not None else {},
+        grant_teams={app.pk: app.team_id} if granted is not None or temporary is not None else {},
+        temporary={app.pk: p.TemporaryGrant(temporary.permissions, temporary.expires_at)}
+        if temporary is not None and temporary.expires_at
+        else {},
+        now=now,
+    )
+    perms, reason = p.resolve(facts, app)
+    if not perms:
+        return None
+    shown = "owner" if reason == Reason.OWNER else role or p.COLLABORATOR
+    return p.sorted_perms(perms), reason, shown
+
+
+def _implicit_viewers(now: Any) -> Coalesce:
+    grants = Grant.objects.filter(app_id=OuterRef(OuterRef("pk")), user_id=OuterRef("user_id")).order_by()
     members = (
         Membership.objects.filter(team_id=OuterRef("team_id"), user__is_active=True)
         .exclude(role=TeamRole.ADMIN)
-        .filter(~Exists(live.filter(user_id=OuterRef("user_id")).order_by()))
+        # a live grant is permanent or not yet expired; two NOT EXISTS, each a probe of its own partial unique
+        # index, instead of one whose OR made SQLite probe both indexes in one step (a quarter slower)
+        .filter(~Exists(grants.filter(expires_at=None)), ~Exists(grants.filter(expires_at__gt=now)))
         .order_by()
         .values("team_id")
         .annotate(n=Count("pk"))
         .values("n")
     )
     return Coalesce(Subquery(members[:1]), 0)
+
+
+# compiled once a process and database (compiling it cost about what running it does); only ``now`` is bound
+_IMPLICIT_VIEWERS = PreparedAnnotation(
+    App, Grant._meta.get_field("expires_at"), _implicit_viewers, output_field=IntegerField()
+)
+
+
+def implicit_viewers_count(*, now: datetime | None = None) -> Expression:
+    """An annotation for an app row: its team's active members and viewers without a live grant on it, who
+    see it through their role only (the Access page's summary line); 0 for a personal app."""
+    return _IMPLICIT_VIEWERS.bind(now or timezone.now())
 
 
 def with_implicit_viewers(apps: QuerySet[App]) -> QuerySet[App]:

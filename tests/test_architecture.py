@@ -30,7 +30,7 @@ LAYERS = [
             r"(teams|apps|reviews)\.apps",
         ],
     ),
-    ("facts", [r"accessctl\.access\.(facts|backend)"]),
+    ("facts", [r"accessctl\.access\.(facts|prepared|backend)"]),
     (
         "reads",
         [

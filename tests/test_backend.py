@@ -1,15 +1,18 @@
 """``user.has_perm`` on real rows agrees with the rules, costs at most two queries cold and none warm."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
 from accessctl.access import policy
 from accessctl.access.facts import forget_access
 from accessctl.access.policy import TeamRole
 from apps.models import App
 from apps.selectors import app_rows_for, apps_visible_to
-from apps.selectors_access import app_access_rows
+from apps.selectors_access import app_access_rows, with_implicit_viewers
 from tests.contract import CATALOG, GRANT_SETS, KINDS, expected_action, expected_perms
 from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
 
@@ -220,3 +223,33 @@ def test_selectors_cost_the_same_queries_whatever_the_size(size, django_assert_n
         assert len(rows) == size
     with django_assert_num_queries(2):  # the people, each with role and grants; the implicit-viewer count
         assert len(app_access_rows(app).rows) == size // 2 + 1  # the admins and the one grant holder
+
+
+ROLE_OF = {
+    "admin": "admin",
+    "viewer": "viewer",
+    "gone": "member",
+    "permanent": "member",
+    "temporary": "member",
+    "expired": "member",
+    "elsewhere": "member",
+}
+
+
+def test_implicit_viewers_count_members_without_a_live_grant():
+    team = TeamFactory()
+    app = AppFactory(team=team)
+    now = timezone.now()
+    people = {name: MembershipFactory(team=team, role=role).user for name, role in ROLE_OF.items()}
+    people["gone"].is_active = False
+    people["gone"].save()
+    GrantFactory(app=app, user=people["permanent"])
+    GrantFactory(app=app, user=people["temporary"], expires_at=now + timedelta(hours=1))
+    GrantFactory(app=app, user=people["expired"], expires_at=now - timedelta(minutes=1))
+    GrantFactory(app=AppFactory(team=team), user=people["elsewhere"])
+    # counted: the viewer, the member whose temporary grant ended, the member with a grant on another app only
+    assert app_access_rows(App.objects.get(pk=app.pk)).implicit_viewers == 3
+    assert with_implicit_viewers(App.objects.filter(pk=app.pk)).get().implicit_viewers == 3
+    # the same count inside another query (the annotated queryset relabelled as a subquery)
+    inner = with_implicit_viewers(App.objects.all()).filter(implicit_viewers=3).values("pk")
+    assert list(App.objects.filter(pk__in=inner)) == [app]

@@ -12,11 +12,12 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from django.db.models import BigIntegerField, CharField, DateTimeField, F, IntegerField, Value
+from django.db.models import BigIntegerField, CharField, DateTimeField, F, IntegerField, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accessctl.access.policy import NO_ACCESS, Access, AppPerm, TeamRole, TemporaryGrant
+from accessctl.access.prepared import PreparedQuery, Slot
 from accessctl.access.roles import sorted_perms
 from apps.models import Grant
 from teams.models import Membership
@@ -71,13 +72,12 @@ def load_access(user_id: int) -> Access:
     return _load(user_id)[0]
 
 
-def _load(user_id: int) -> tuple[Access, dict[int, TemporaryNote]]:
+def _facts_query(user_id: Slot) -> QuerySet[Any]:
     """One ``UNION ALL`` of rows ``(id, team_id, value, expires_at, kind, app name, reason, request, giver)``:
     for a membership ``(team_id, team_id, role, NULL, 0, NULL...)``, for a permanent grant ``(app_id, app's
     team_id, permissions, NULL, 1, NULL...)``, for a temporary grant the same with its end and kind 2, plus
     what "your temporary access" shows of it (only these rows join the giver's account). ``order_by()`` drops
-    the models' ``Meta.ordering``, which would join the user and team tables. Expired temporary grants that no
-    job has deleted yet are kept: the rules see that they expired.
+    the models' ``Meta.ordering``, which would join the user and team tables.
     """
     text = {name: Value(None, output_field=CharField()) for name in ("app_name", "note", "giver")}
     # a typed NULL: PostgreSQL types two untyped NULLs as text, which a bigint in the third branch then refuses
@@ -110,15 +110,24 @@ def _load(user_id: int) -> tuple[Access, dict[int, TemporaryNote]]:
         )
         .values_list("app_id", "app__team_id", "permissions", "expires_at", "kind", *columns)
     )
+    return memberships.union(permanent, temporary, all=True)
+
+
+# compiled once a process and database: compiling the three branches cost more than running them
+_FACTS = PreparedQuery(Membership, Membership._meta.get_field("user").target_field, _facts_query)
+
+
+def _load(user_id: int) -> tuple[Access, dict[int, TemporaryNote]]:
+    """Run the facts query (see :func:`_facts_query`) for one user and build the snapshot from its rows.
+    Expired temporary grants that no job has deleted yet are kept: the rules see that they expired.
+    """
     roles: dict[int, TeamRole] = {}
     held: dict[int, frozenset[AppPerm]] = {}
     until: dict[int, TemporaryGrant] = {}
     grant_teams: dict[int, int | None] = {}
     notes: dict[int, TemporaryNote] = {}
     to_perms = Grant._meta.get_field("permissions").to_python
-    for object_id, team_id, value, expires_at, kind, name, note, via, giver in memberships.union(
-        permanent, temporary, all=True
-    ):
+    for object_id, team_id, value, expires_at, kind, name, note, via, giver in _FACTS.rows(user_id):
         if kind == 0:
             roles[object_id] = TeamRole(value)
             continue
