@@ -9,7 +9,10 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from accessctl.access.backend import AccessBackend
+from accessctl.identity.models import User
 from tests.factories import PASSWORD
 from tests.processes import manage
 
@@ -68,3 +71,18 @@ def test_production_caches_sessions_only_in_a_shared_cache(extra, engine):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith(engine)
+
+
+def test_the_session_user_is_loaded_whole_and_a_gone_or_inactive_one_is_not(member):
+    member.idp_amr = ["pwd", "mfa"]
+    member.last_sign_in_federated = True
+    member.last_login = timezone.now()
+    member.save()
+    loaded = AccessBackend().get_user(str(member.pk))  # the session stores the id as a string
+    expected = User.objects.get(pk=member.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(loaded, field.attname) == getattr(expected, field.attname), field.name
+    assert loaded._state.adding is False and loaded._state.db == "default"
+    assert AccessBackend().get_user(str(member.pk + 1000)) is None
+    User.objects.filter(pk=member.pk).update(is_active=False)
+    assert AccessBackend().get_user(member.pk) is None
