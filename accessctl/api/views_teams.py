@@ -14,7 +14,19 @@ from accessctl.identity.signin import hidden_team_ids
 from accessctl.web.lookups import get_team
 from apps.selectors import apps_visible_to
 from teams import services
+from teams.models import Team
 from teams.selectors import membership_of, team_people, teams_for
+
+# What ``s.member`` reads of a person: the list fetches these columns alone, no model instance a row.
+MEMBER_COLUMNS = (
+    "public_id",
+    "email",
+    "name",
+    "team_role",
+    "last_sign_in_federated",
+    "has_mfa",
+    "date_joined",
+)
 
 
 @api_view("GET")
@@ -73,11 +85,14 @@ def team_members(request, team):
 
     Collaborators get 403 (not 404) on the list: the CLI's ``access`` tolerates a 403 there only.
     """
-    team = get_team(request, team, perm=p.LIST_APPS_TEAM)
+    # the list needs the team row alone; a change reads the admin count its last-admin rule needs
+    team = get_team(
+        request, team, perm=p.LIST_APPS_TEAM, teams=Team.objects.all() if request.method == "GET" else None
+    )
     if request.method == "GET":
         if not request.user.has_perm(p.VIEW_TEAM, team):
             raise PermissionDenied(f"Only members of {team.name} can list its members.")
-        people = team_people(team)
+        people = team_people(team).values_list(*MEMBER_COLUMNS, named=True)
         return ranged(request, people, allowed=("email",), serialize=lambda person: s.member(person, team))
     data = parse_body(request, MemberBody)
     status = 200
