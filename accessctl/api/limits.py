@@ -49,13 +49,21 @@ def _window() -> tuple[int, int]:
 
 
 def _count(key: str, *, spend: bool) -> int:
-    """The counter of this hour (atomic increment when ``spend``): several processes share it through the cache."""
+    """The counter of this hour (atomic increment when ``spend``): several processes share it through the cache.
+
+    Spending increments first: one cache call on every call but the hour's first (each is a Redis round trip).
+    """
     if not spend:
         return int(cache.get(key, 0))
-    cache.add(key, 0, timeout=WINDOW + 60)
     try:
         return cache.incr(key)
-    except ValueError:  # expired between add and incr
+    except ValueError:  # the first call of the hour
+        pass
+    if cache.add(key, 1, timeout=WINDOW + 60):
+        return 1
+    try:
+        return cache.incr(key)  # another process counted the first call meanwhile
+    except ValueError:  # and it expired since
         cache.add(key, 1, timeout=WINDOW + 60)
         return 1
 

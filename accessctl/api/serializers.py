@@ -110,17 +110,18 @@ def team_features(team_obj) -> list[dict]:
 
 
 def member(person, team_obj) -> dict:
-    """A person of ``teams.selectors.team_people`` (annotated with team_role and has_mfa)."""
+    """A person of ``teams.selectors.team_people`` (annotated with team_role and has_mfa), or a row of it."""
+    person_id, email, joined = str(person.public_id), person.email, iso(person.date_joined)  # each read once
     return {
-        "id": str(person.public_id),
-        "email": person.email,
+        "id": person_id,
+        "email": email,
         "role": person.team_role or p.COLLABORATOR,
         "federated": person.last_sign_in_federated,
         "identity_provider": None,
         "two_factor_authentication": person.has_mfa,
-        "created_at": iso(person.date_joined),
-        "updated_at": iso(person.date_joined),
-        "user": {"id": str(person.public_id), "email": person.email, "name": person.name or None},
+        "created_at": joined,
+        "updated_at": joined,
+        "user": {"id": person_id, "email": email, "name": person.name or None},
     }
 
 

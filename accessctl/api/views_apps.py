@@ -85,7 +85,7 @@ def personal_apps(request):
 def team_apps_create(request):
     """E15: create a team app (``locked: true`` locks it at once)."""
     data = parse_body(request, b.TeamAppCreate)
-    team = get_team(request, data.team, perm=p.LIST_APPS_TEAM)
+    team = get_team(request, data.team, perm=p.LIST_APPS_TEAM, page_facts=False)
     app = services.app_create(
         actor=request.user, name=data.name, team=team, origin=origin(request), **_create_attrs(data)
     )

@@ -36,7 +36,7 @@ def _json(invitation) -> dict:
 @api_view("GET", "PUT")
 def team_invitations(request, team):
     """E9 the pending invitations (anyone who may list the members); E10 (PUT) invite, or change a role."""
-    team = get_team(request, team, perm=p.LIST_APPS_TEAM)
+    team = get_team(request, team, perm=p.LIST_APPS_TEAM, page_facts=False)
     if request.method == "GET":
         if not request.user.has_perm(p.VIEW_TEAM, team):
             raise PermissionDenied(f"Only members of {team.name} can list its invitations.")
@@ -73,7 +73,7 @@ def team_invitations(request, team):
 @api_view("DELETE")
 def team_invitation(request, team, email):
     """E11: revoke the pending invitation of an address (the CLI sends the raw e-mail)."""
-    team = get_team(request, team, perm=p.LIST_APPS_TEAM)
+    team = get_team(request, team, perm=p.LIST_APPS_TEAM, page_facts=False)
     invitation = invitation_revoke(
         actor=request.user, team=team, email=clean_email(email), origin=origin(request)
     )

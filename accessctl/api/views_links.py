@@ -85,7 +85,7 @@ def all_apps(request):
 @api_view("GET")
 def team_member_apps(request, team, email):
     """GET /teams/{team}/members/{email}/apps: the team's apps that member or collaborator can see."""
-    team = get_team(request, team, perm=p.VIEW_MATRIX_TEAM)
+    team = get_team(request, team, perm=p.VIEW_MATRIX_TEAM, page_facts=False)
     email = clean_email(email, field="email")
     person = next((x for x in team_people_facts(team) if x.email.lower() == email.lower()), None)
     if person is None:
@@ -112,7 +112,7 @@ def team_access(request, team):
     ranged on that (``Range: email ..; max=200``). Admins hold everything and members and viewers view every
     app through their role (``/teams/{team}/members``): listing each of those per app would only repeat the
     role, so they are left out, as on the app's Access list. Five queries whatever the size."""
-    team = get_team(request, team, perm=p.VIEW_MATRIX_TEAM)
+    team = get_team(request, team, perm=p.VIEW_MATRIX_TEAM, page_facts=False)
     apps = {app.pk: app for app in App.objects.filter(team=team)}
     public_ids = dict(
         User.objects.filter(Q(memberships__team=team) | Q(grants__app__team=team))

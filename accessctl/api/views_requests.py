@@ -93,7 +93,7 @@ def app_access_request(request, app, request_id):
 @api_view("GET")
 def team_access_requests(request, team):
     """The team's requests the caller may decide or made, filtered by ``?status=`` (as people see it)."""
-    team = get_team(request, team, perm=p.VIEW_REQUESTS_TEAM)
+    team = get_team(request, team, perm=p.VIEW_REQUESTS_TEAM, page_facts=False)
     status = request.GET.get("status") or None
     if status is not None and status not in p.RequestStatus.values:
         raise ApiError(422, "invalid_params", BAD_FILTER)

@@ -64,7 +64,7 @@ def item_json(row: ItemRow) -> dict[str, Any]:
 
 
 def _review(request, team: str, review_id: int, perm: str = p.VIEW_MATRIX_TEAM) -> AccessReview:
-    found = get_team(request, team, perm=perm)
+    found = get_team(request, team, perm=perm, page_facts=False)
     review = reviews_of(found).filter(pk=review_id).select_related("team").first()
     if review is None:
         raise Http404("Couldn't find that access review.")
@@ -75,11 +75,11 @@ def _review(request, team: str, review_id: int, perm: str = p.VIEW_MATRIX_TEAM) 
 def access_reviews(request, team):
     """List the team's reviews, or start one (team admins)."""
     if request.method == "GET":
-        found = get_team(request, team, perm=p.VIEW_MATRIX_TEAM)
+        found = get_team(request, team, perm=p.VIEW_MATRIX_TEAM, page_facts=False)
         return ranged(
             request, reviews_of(found).select_related("team"), allowed=("id",), serialize=review_json
         )
-    found = get_team(request, team, perm=p.MANAGE_REVIEWS_TEAM)
+    found = get_team(request, team, perm=p.MANAGE_REVIEWS_TEAM, page_facts=False)
     data = parse_body(request, ReviewCreate)
     apps = []
     for name in data.apps or []:

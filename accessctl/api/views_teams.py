@@ -16,6 +16,17 @@ from apps.selectors import apps_visible_to
 from teams import services
 from teams.selectors import membership_of, team_people, teams_for
 
+# What ``s.member`` reads of a person: the list fetches these columns alone, no model instance a row.
+MEMBER_COLUMNS = (
+    "public_id",
+    "email",
+    "name",
+    "team_role",
+    "last_sign_in_federated",
+    "has_mfa",
+    "date_joined",
+)
+
 
 @api_view("GET")
 def account(request):
@@ -50,14 +61,14 @@ def teams(request):
 @api_view("GET")
 def team_detail(request, team):
     """E3: one team (members, viewers and collaborators of it may read it)."""
-    team = get_team(request, team, perm=p.LIST_APPS_TEAM)
+    team = get_team(request, team, perm=p.LIST_APPS_TEAM, page_facts=False)
     return json_response(s.team(team, access_for(request.user).role_in(team.pk)))
 
 
 @api_view("GET")
 def team_features(request, team):
     """E4: the team's features; ``org-access-controls`` makes the CLI send app permissions."""
-    found = get_team(request, team, perm=p.LIST_APPS_TEAM)
+    found = get_team(request, team, perm=p.LIST_APPS_TEAM, page_facts=False)
     return json_response(s.team_features(found))
 
 
@@ -73,11 +84,11 @@ def team_members(request, team):
 
     Collaborators get 403 (not 404) on the list: the CLI's ``access`` tolerates a 403 there only.
     """
-    team = get_team(request, team, perm=p.LIST_APPS_TEAM)
+    team = get_team(request, team, perm=p.LIST_APPS_TEAM, page_facts=False)
     if request.method == "GET":
         if not request.user.has_perm(p.VIEW_TEAM, team):
             raise PermissionDenied(f"Only members of {team.name} can list its members.")
-        people = team_people(team)
+        people = team_people(team).values_list(*MEMBER_COLUMNS, named=True)
         return ranged(request, people, allowed=("email",), serialize=lambda person: s.member(person, team))
     data = parse_body(request, MemberBody)
     status = 200
@@ -103,7 +114,7 @@ def team_members(request, team):
 @api_view("DELETE")
 def team_member(request, team, email):
     """E8: remove a member; their app grants stay (they become a collaborator)."""
-    team = get_team(request, team, perm=p.LIST_APPS_TEAM)
+    team = get_team(request, team, perm=p.LIST_APPS_TEAM, page_facts=False)
     member = _member_json(team, email)
     user = user_for_email(email)
     services.team_member_remove(actor=request.user, team=team, user=user, origin=origin(request))
@@ -119,7 +130,7 @@ def team_permissions(request):
 @api_view("GET")
 def team_apps(request, team):
     """E13: the team's apps the caller can see (collaborators: only theirs)."""
-    team = get_team(request, team, perm=p.LIST_APPS_TEAM)
+    team = get_team(request, team, perm=p.LIST_APPS_TEAM, page_facts=False)
     apps = apps_visible_to(request.user).filter(team=team)
     grants = access_for(request.user).held()
     return ranged(request, apps, allowed=("name",), serialize=lambda app: s.app(app, joined=app.pk in grants))

@@ -90,7 +90,7 @@ def _app(request, app):
 
 
 def _team(request, team):
-    return get_team(request, team, perm=p.MANAGE_WEBHOOKS_TEAM)
+    return get_team(request, team, perm=p.MANAGE_WEBHOOKS_TEAM, page_facts=False)
 
 
 def _hook(owner, hook_id: str) -> Webhook:

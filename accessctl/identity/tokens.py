@@ -142,7 +142,9 @@ def token_for(raw: str, origin: Origin | None = None) -> ApiToken | None:
     """
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = ApiToken.objects.select_related("user").filter(digest=_digest(raw)).first()
+    # the digest is unique: no ORDER BY (``first()`` would sort by ``Meta.ordering``)
+    found = ApiToken.objects.select_related("user").filter(digest=_digest(raw)).order_by()[:1]
+    token = next(iter(found), None)
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     if token.minted_epoch != token.user.session_epoch:

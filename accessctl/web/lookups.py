@@ -18,13 +18,16 @@ TEAM_NOT_FOUND = "Couldn't find that team."
 APP_NOT_FOUND = "Couldn't find that app."
 
 
-def get_team(request: HttpRequest, name: str, perm: str | None = p.VIEW_TEAM) -> Team:
+def get_team(
+    request: HttpRequest, name: str, perm: str | None = p.VIEW_TEAM, *, page_facts: bool = True
+) -> Team:
     """The team, if the user may see it at all (404 otherwise); 403 if they lack ``perm``.
 
     Collaborators may list their apps of a team but see nothing else of it: for them any other team page
-    answers 404, as if the team did not exist.
+    answers 404, as if the team did not exist. The team carries what its pages need (``teams_with_page_facts``)
+    unless ``page_facts`` is off: the API, which shows neither, reads the team row alone.
     """
-    team = teams_with_page_facts().filter(name=name).first()
+    team = (teams_with_page_facts() if page_facts else Team.objects).filter(name=name).first()
     user = request.user
     if team is None or not user.has_perm(p.LIST_APPS_TEAM, team):
         raise Http404(TEAM_NOT_FOUND)
