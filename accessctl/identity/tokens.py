@@ -16,11 +16,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, router, transaction
 from django.utils import timezone
 
 from accessctl.access.errors import Invalid, NotFound
 from accessctl.access.names import plain_text_problem
+from accessctl.access.prepared import PreparedQuery
 from accessctl.access.signin import NO_SIGN_IN, SignIn
 from accessctl.audit import log as audit
 from accessctl.audit.log import Origin
@@ -136,15 +137,38 @@ def api_tokens_invalidate(
     return tokens
 
 
+_TOKEN_COLUMNS = tuple(field.attname for field in ApiToken._meta.concrete_fields)
+_USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
+# Every API call looks its token and user up by digest: compiled once a process (compiling the join cost
+# several times running it), the digest bound per call. The digest is unique: no ORDER BY.
+_TOKEN_ROW = PreparedQuery(
+    ApiToken,
+    ApiToken._meta.get_field("digest"),
+    lambda slot: (
+        ApiToken.objects.filter(digest=slot)
+        .order_by()
+        .values_list(*_TOKEN_COLUMNS, *(f"user__{column}" for column in _USER_COLUMNS))
+    ),
+)
+
+
+def _token_by_digest(digest: str) -> ApiToken | None:
+    rows = _TOKEN_ROW.rows(digest)
+    if not rows:
+        return None
+    alias, split = router.db_for_read(ApiToken), len(_TOKEN_COLUMNS)
+    token = ApiToken.from_db(alias, _TOKEN_COLUMNS, rows[0][:split])
+    token.user = User.from_db(alias, _USER_COLUMNS, rows[0][split:])
+    return token
+
+
 def token_for(raw: str, origin: Origin | None = None) -> ApiToken | None:
     """The token, if it still authenticates (not revoked, active user, no sign-in change since it was made),
     or ``None``. Marks the token used (to the minute).
     """
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    # the digest is unique: no ORDER BY (``first()`` would sort by ``Meta.ordering``)
-    found = ApiToken.objects.select_related("user").filter(digest=_digest(raw)).order_by()[:1]
-    token = next(iter(found), None)
+    token = _token_by_digest(_digest(raw))
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     if token.minted_epoch != token.user.session_epoch:
