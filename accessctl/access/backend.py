@@ -8,7 +8,6 @@ from typing import Any
 from allauth.account.auth_backends import AuthenticationBackend
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db import router
 
 from accessctl.access.facts import access_for
 from accessctl.access.policy import (
@@ -19,7 +18,7 @@ from accessctl.access.policy import (
     TRANSFER_PERMISSIONS,
     Predicate,
 )
-from accessctl.access.prepared import PreparedQuery
+from accessctl.access.prepared import PreparedQuery, instance
 from accessctl.identity.models import User
 from apps.models import AccessRequest, App, AppTransfer
 from teams.models import Team
@@ -62,7 +61,7 @@ def require(actor: Any, perm: str, obj: object) -> None:
 _USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
 # Every signed-in request loads its user by id; compiled once a process, as the facts query is.
 _USER_ROW = PreparedQuery(
-    User, User._meta.pk, lambda slot: User.objects.filter(pk=slot).order_by().values_list(*_USER_COLUMNS)
+    User, lambda pk: User.objects.filter(pk=pk).order_by().values_list(*_USER_COLUMNS), pk=User._meta.pk
 )
 
 
@@ -78,10 +77,10 @@ class AccessBackend(AuthenticationBackend):  # type: ignore[misc]  # allauth shi
     def get_user(self, user_id: Any) -> User | None:
         """The session's user, as Django's ``ModelBackend.get_user`` finds it (``None`` when gone or inactive),
         from the prepared row query instead of a queryset compiled on every request."""
-        rows = _USER_ROW.rows(user_id)
+        rows = _USER_ROW.rows(pk=user_id)
         if not rows:
             return None
-        user = User.from_db(router.db_for_read(User), _USER_COLUMNS, rows[0])
+        user = instance(User, _USER_COLUMNS, rows[0])
         return user if self.user_can_authenticate(user) else None
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:

@@ -114,7 +114,7 @@ def _facts_query(user_id: Slot) -> QuerySet[Any]:
 
 
 # compiled once a process and database: compiling the three branches cost more than running them
-_FACTS = PreparedQuery(Membership, Membership._meta.get_field("user").target_field, _facts_query)
+_FACTS = PreparedQuery(Membership, _facts_query, user_id=Membership._meta.get_field("user").target_field)
 
 
 def _load(user_id: int) -> tuple[Access, dict[int, TemporaryNote]]:
@@ -127,7 +127,7 @@ def _load(user_id: int) -> tuple[Access, dict[int, TemporaryNote]]:
     grant_teams: dict[int, int | None] = {}
     notes: dict[int, TemporaryNote] = {}
     to_perms = Grant._meta.get_field("permissions").to_python
-    for object_id, team_id, value, expires_at, kind, name, note, via, giver in _FACTS.rows(user_id):
+    for object_id, team_id, value, expires_at, kind, name, note, via, giver in _FACTS.rows(user_id=user_id):
         if kind == 0:
             roles[object_id] = TeamRole(value)
             continue

@@ -1,58 +1,75 @@
-"""A queryset compiled to SQL once a process and database, then run with one bound parameter.
+"""Querysets compiled to SQL once a process and database, then run with bound parameters.
 
 Django compiles a queryset afresh every time it is evaluated. For the access facts query (a ``UNION ALL`` of
 three branches, run on every request's first permission check) compiling cost several times what SQLite or
-PostgreSQL take to answer it. A :class:`PreparedQuery` keeps the SQL text, its parameters and the result
-converters Django would apply, per database alias and vendor (the SQL differs between backends), and binds only
-the value marked by a :class:`Slot`. A :class:`PreparedAnnotation` does the same for an annotation (a correlated
-subquery) of a model's rows, whichever queryset of them it annotates.
+PostgreSQL take to answer it, and on the team pages building and compiling the team lookup and the people
+page cost more than running them. A :class:`PreparedQuery` keeps the SQL text, its parameters and the result
+converters Django would apply, per database alias, vendor (the SQL differs between backends) and *shape*, and
+binds only the values marked by named :class:`Slot` s. The shape is a small tuple the caller picks for the
+variants of one query (which optional filter is on, the direction of a page): each shape is compiled once,
+so it must never carry a value that varies per call (ids, cursors, ``now``: those are slots). The rows come
+back as Django gives them for ``values_list``; a caller that needs model instances makes them with
+``Model.from_db`` (:func:`instance`). A :class:`PreparedAnnotation` does the same for an annotation (a
+correlated subquery) of a model's rows, whichever queryset of them it annotates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router
 from django.db.models import Expression, Field, Model, QuerySet
 
-_MARK = object()  # stands for the bound value among the compiled parameters
+
+@dataclass(frozen=True)
+class _Mark:
+    name: str  # stands for the slot's value among the compiled parameters
 
 
 class Slot(Expression):
-    """Where the bound value goes in the queryset, e.g. ``filter(user_id=slot)``."""
+    """Where a bound value goes in the queryset, e.g. ``filter(user_id=slots["user_id"])``."""
+
+    def __init__(self, name: str, output_field: Field[Any, Any]) -> None:
+        super().__init__(output_field=output_field)
+        self.name = name
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        return "%s", [_MARK]
+        return "%s", [_Mark(self.name)]
 
 
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
-    slots: tuple[int, ...]
+    slots: tuple[tuple[int, str], ...]
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
 
 
 class PreparedQuery:
-    """``build(slot)`` returns the queryset (``values_list`` rows); :meth:`rows` runs it for one value."""
+    """``build(*shape, **slots)`` returns the queryset (``values_list`` rows), with a :class:`Slot` for each
+    field named in ``slots`` (``user_id=User._meta.pk``); :meth:`rows` runs it with values for them."""
 
     def __init__(
-        self, model: type[Model], field: Field[Any, Any], build: Callable[[Slot], QuerySet[Any]]
+        self, model: type[Model], build: Callable[..., QuerySet[Any]], **slots: Field[Any, Any]
     ) -> None:
-        self._model, self._field, self._build = model, field, build
-        self._compiled: dict[tuple[str, str], _Compiled] = {}
+        self._model, self._build, self._fields = model, build, slots
+        self._compiled: dict[tuple[str, str, Hashable], _Compiled] = {}
 
-    def rows(self, value: Any) -> Sequence[Sequence[Any]]:
-        """The queryset's rows with ``value`` bound to its slot, converted as Django converts them. One query."""
+    def rows(self, shape: tuple[Hashable, ...] = (), **values: Any) -> Sequence[Sequence[Any]]:
+        """The rows of the queryset of ``shape`` with ``values`` bound to its slots, converted as Django
+        converts them. One query, logged and counted by Django as any other."""
         alias = router.db_for_read(self._model)
         connection = connections[alias]
-        compiled = self._compiled.get((alias, connection.vendor)) or self._compile(alias)
+        key = (alias, connection.vendor, shape)
+        compiled = self._compiled.get(key) or self._compile(key, shape)
         params = list(compiled.params)
-        bound = self._field.get_db_prep_value(value, connection)
-        for position in compiled.slots:
-            params[position] = bound
+        bound = {
+            name: self._fields[name].get_db_prep_value(value, connection) for name, value in values.items()
+        }
+        for position, name in compiled.slots:
+            params[position] = bound[name]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows: list[Sequence[Any]] = cursor.fetchall()
@@ -67,21 +84,32 @@ class PreparedQuery:
             converted.append(row)
         return converted
 
-    def _compile(self, alias: str) -> _Compiled:
-        compiler = self._build(Slot(output_field=self._field)).query.get_compiler(using=alias)
+    def _compile(self, key: tuple[str, str, Hashable], shape: tuple[Hashable, ...]) -> _Compiled:
+        slots = {name: Slot(name, output_field=field) for name, field in self._fields.items()}
+        compiler = self._build(*shape, **slots).query.get_compiler(using=key[0])
         sql, params = compiler.as_sql()
         fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
         compiled = _Compiled(
             sql=sql,
             params=tuple(params),
-            slots=tuple(i for i, param in enumerate(params) if param is _MARK),
+            slots=tuple((i, param.name) for i, param in enumerate(params) if isinstance(param, _Mark)),
             converters=tuple(
                 (position, tuple(functions), expression)
                 for position, (functions, expression) in compiler.get_converters(fields).items()
             ),
         )
-        self._compiled[(alias, compiler.connection.vendor)] = compiled
+        self._compiled[key] = compiled
         return compiled
+
+
+def instance(model: type[Model], columns: Sequence[str], row: Sequence[Any], **annotations: Any) -> Any:
+    """A ``model`` instance of the database ``row`` holding ``columns`` (attnames, as ``Model.from_db`` takes
+    them), loaded from the model's read database, with ``annotations`` set as attributes as a queryset's
+    ``annotate`` would."""
+    obj = model.from_db(router.db_for_read(model), columns, row)
+    for name, value in annotations.items():
+        setattr(obj, name, value)
+    return obj
 
 
 class PreparedAnnotation:
@@ -111,7 +139,7 @@ class PreparedAnnotation:
         key = (connection.alias, connection.vendor)
         if key not in self._compiled:
             plain = QuerySet(model=self._model).annotate(
-                _prepared=self._build(Slot(output_field=self._field))
+                _prepared=self._build(Slot("value", output_field=self._field))
             )
             sql, params = plain.query.get_compiler(connection=connection).compile(
                 plain.query.annotations["_prepared"]
@@ -119,7 +147,7 @@ class PreparedAnnotation:
             self._compiled[key] = sql, tuple(params)
         sql, params = self._compiled[key]
         bound = self._field.get_db_prep_value(value, connection)
-        return sql, [bound if param is _MARK else param for param in params]
+        return sql, [bound if isinstance(param, _Mark) else param for param in params]
 
 
 class _Bound(Expression):

@@ -16,12 +16,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import DatabaseError, router, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from accessctl.access.errors import Invalid, NotFound
 from accessctl.access.names import plain_text_problem
-from accessctl.access.prepared import PreparedQuery
+from accessctl.access.prepared import PreparedQuery, instance
 from accessctl.access.signin import NO_SIGN_IN, SignIn
 from accessctl.audit import log as audit
 from accessctl.audit.log import Origin
@@ -143,22 +143,22 @@ _USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
 # several times running it), the digest bound per call. The digest is unique: no ORDER BY.
 _TOKEN_ROW = PreparedQuery(
     ApiToken,
-    ApiToken._meta.get_field("digest"),
-    lambda slot: (
-        ApiToken.objects.filter(digest=slot)
+    lambda digest: (
+        ApiToken.objects.filter(digest=digest)
         .order_by()
         .values_list(*_TOKEN_COLUMNS, *(f"user__{column}" for column in _USER_COLUMNS))
     ),
+    digest=ApiToken._meta.get_field("digest"),
 )
 
 
 def _token_by_digest(digest: str) -> ApiToken | None:
-    rows = _TOKEN_ROW.rows(digest)
+    rows = _TOKEN_ROW.rows(digest=digest)
     if not rows:
         return None
-    alias, split = router.db_for_read(ApiToken), len(_TOKEN_COLUMNS)
-    token = ApiToken.from_db(alias, _TOKEN_COLUMNS, rows[0][:split])
-    token.user = User.from_db(alias, _USER_COLUMNS, rows[0][split:])
+    split = len(_TOKEN_COLUMNS)
+    token = instance(ApiToken, _TOKEN_COLUMNS, rows[0][:split])
+    token.user = instance(User, _USER_COLUMNS, rows[0][split:])
     return token
 
 
