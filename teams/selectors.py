@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accessctl.access.facts import access_for
 from accessctl.access.policy import COLLABORATOR, TeamRole
+from accessctl.access.prepared import PreparedQuery, Slot, instance
 from accessctl.models import User
 from apps.models import App, Grant
 from teams.models import Membership, Team
@@ -33,12 +36,20 @@ def team_people(team: Team, *, role: str | None = None, search: str | None = Non
     """Members and collaborators of a team, each annotated with ``team_role`` (``None`` for collaborators)
     and ``has_mfa``; SSO status is on the user (``last_sign_in_federated``, ``idp_amr``). One query a page.
     """
+    people = _people(team, role)
+    if search:
+        people = people.filter(Q(email__icontains=search.strip()) | Q(name__icontains=search.strip()))
+    return people
+
+
+def _people(team: Team | Slot, role: str | None, now: Any = None) -> QuerySet[User]:
+    """:func:`team_people` without the search; ``team`` and ``now`` (of the live grants) may be slots."""
     in_team = Exists(Membership.objects.filter(team=team, user=OuterRef("pk")))
     # A scalar subquery, not EXISTS: PostgreSQL turns an EXISTS under OR into a hash of every live grant of the
     # team (20,000 rows, ~9 ms, paid whenever a page holds collaborators), where this probes the grant index
     # for each person the page reads (~0.05 ms each).
     a_team_grant = (
-        Grant.objects.live().filter(app__team=team, user=OuterRef("pk")).order_by().values("pk")[:1]
+        Grant.objects.live(now).filter(app__team=team, user=OuterRef("pk")).order_by().values("pk")[:1]
     )
     people = (
         User.objects.alias(a_team_grant=Subquery(a_team_grant))
@@ -55,9 +66,47 @@ def team_people(team: Team, *, role: str | None = None, search: str | None = Non
         people = people.filter(~in_team)
     elif role in TeamRole.values:
         people = people.filter(team_role=role)
-    if search:
-        people = people.filter(Q(email__icontains=search.strip()) | Q(name__icontains=search.strip()))
     return people
+
+
+_USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
+_PERSON_FACTS = ("team_role", "has_mfa")
+
+
+def _people_page(
+    role: str | None, backwards: bool, from_cursor: bool, limit: int, *, team: Slot, now: Slot, email: Slot
+) -> QuerySet[Any]:
+    people = _people(team, role, now).order_by("-email" if backwards else "email")
+    if from_cursor:
+        people = people.filter(email__lt=email) if backwards else people.filter(email__gt=email)
+    return people.values_list(*_USER_COLUMNS, *_PERSON_FACTS)[:limit]
+
+
+# The Access page's people: building and compiling the subqueries cost more than running them. One compiled
+# form per filter, direction and page size (a handful), the team, the moment and the cursor bound per call.
+_PEOPLE_PAGE = PreparedQuery(
+    User,
+    _people_page,
+    team=Team._meta.pk,
+    now=Grant._meta.get_field("expires_at"),
+    email=User._meta.get_field("email"),
+)
+
+
+def team_people_page(
+    team: Team, *, role: str | None, backwards: bool, after_email: str | None, limit: int
+) -> list[User]:
+    """What ``team_people(team, role=role)`` ordered by e-mail (descending when ``backwards``), past the
+    e-mail ``after_email`` in that direction if given, would list in its first ``limit`` rows. One query."""
+    if role not in TeamRole.values and role != COLLABORATOR:
+        role = None
+    shape = (role, backwards, after_email is not None, limit)
+    rows = _PEOPLE_PAGE.rows(shape, team=team.pk, now=timezone.now(), email=after_email)
+    split = len(_USER_COLUMNS)
+    return [
+        instance(User, _USER_COLUMNS, row[:split], **dict(zip(_PERSON_FACTS, row[split:], strict=True)))
+        for row in rows
+    ]
 
 
 APP_SUGGESTIONS = 20
@@ -86,6 +135,32 @@ def teams_with_page_facts() -> QuerySet[Team]:
         admin_count=Coalesce(Subquery(admins.annotate(n=Count("pk")).values("n")[:1]), 0),
         has_apps=Exists(App.objects.filter(team=OuterRef("pk"))),
     )
+
+
+_TEAM_COLUMNS = tuple(field.attname for field in Team._meta.concrete_fields)
+_PAGE_FACTS = ("admin_count", "has_apps")
+
+
+def _team_named(page_facts: bool, name: Slot) -> QuerySet[Team]:
+    teams = teams_with_page_facts() if page_facts else Team.objects.all()
+    # what ``.first()`` runs: ordered by ``Meta.ordering``, one row
+    return teams.filter(name=name).values_list(*_TEAM_COLUMNS, *(_PAGE_FACTS if page_facts else ()))[:1]
+
+
+# every team page and API call looks its team up by name: compiled once a process (the page facts' two
+# subqueries cost more to build and compile than to run), the name bound per call
+_TEAM_NAMED = PreparedQuery(Team, _team_named, name=Team._meta.get_field("name"))
+
+
+def team_named(name: str, *, page_facts: bool = True) -> Team | None:
+    """The team called ``name`` (``None`` if there is none), annotated as :func:`teams_with_page_facts`
+    annotates it unless ``page_facts`` is off. One query."""
+    rows = _TEAM_NAMED.rows((page_facts,), name=name)
+    if not rows:
+        return None
+    row, split = rows[0], len(_TEAM_COLUMNS)
+    facts = dict(zip(_PAGE_FACTS, row[split:], strict=False)) if page_facts else {}
+    return instance(Team, _TEAM_COLUMNS, row[:split], **facts)
 
 
 def team_admin_count(team: Team, *, fresh: bool = False) -> int:

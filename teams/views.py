@@ -19,7 +19,7 @@ from accessctl.audit.models import AuditEvent
 from accessctl.identity.models import User
 from accessctl.identity.people import clean_email
 from accessctl.web.changes import change, done, pencil_form, pencil_saved
-from accessctl.web.keyset import keyset_page
+from accessctl.web.keyset import PreparedRows, keyset_page
 from accessctl.web.lookups import get_team
 from accessctl.web.rowurls import row_urls
 from apps.selectors import app_rows_for, apps_visible_to
@@ -36,7 +36,14 @@ from teams.forms import (
 )
 from teams.invitations import invitation_send, pending_invitations_of
 from teams.models import Team
-from teams.selectors import membership_of, team_admin_count, team_app_suggestions, team_grants_of, team_people
+from teams.selectors import (
+    membership_of,
+    team_admin_count,
+    team_app_suggestions,
+    team_grants_of,
+    team_people,
+    team_people_page,
+)
 
 ACCESS_TEMPLATE = "teams/team_access.html"
 ADD_MEMBER_ID = "add-member-%s"  # two add forms on one page: ids of their own (no two id_user)
@@ -88,7 +95,15 @@ def _access_page(request: HttpRequest, team: Team, status: int = 200, **forms: A
     """The Access page; ``forms`` are refused add forms shown again with their errors."""
     filters = PeopleFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
-    people = team_people(team, role=data.get("role") or None, search=data.get("q") or None)
+    role, search = data.get("role") or None, data.get("q") or None
+
+    def fetch(backwards: bool, cursor: list[Any] | None, limit: int) -> list[Any] | None:
+        if search:  # rare, and its pattern needs the ORM's escaping: the queryset
+            return None
+        after = cursor[0] if cursor is not None else None
+        return team_people_page(team, role=role, backwards=backwards, after_email=after, limit=limit)
+
+    people = PreparedRows(User, fetch, lambda: team_people(team, role=role, search=search))
     page = keyset_page(request, people, keys=("email",), size=settings.PAGE_SIZE)
     invitations = list(pending_invitations_of(team)[: INVITATIONS_SHOWN + 1])
     context = {

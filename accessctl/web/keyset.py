@@ -9,13 +9,13 @@ must order the rows completely (end with a unique column) and run in one directi
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 
 PARAMS = ("after", "before", "last", "page")
@@ -85,12 +85,12 @@ def _cursor(row: Any, fields: list[str]) -> str:
     )
 
 
-def _decode(queryset: QuerySet[Any], fields: list[str], cursor: str) -> list[Any] | None:
+def _decode(model: type[Model], fields: list[str], cursor: str) -> list[Any] | None:
     parts = cursor.split(SEPARATOR, len(fields) - 1)
     if len(parts) != len(fields):
         return None
     try:
-        return [queryset.model._meta.get_field(f).to_python(v) for f, v in zip(fields, parts, strict=True)]
+        return [model._meta.get_field(f).to_python(v) for f, v in zip(fields, parts, strict=True)]
     except ValidationError:
         return None
 
@@ -103,8 +103,22 @@ def _beyond(fields: list[str], values: list[Any], op: str) -> Q:
     return condition
 
 
+@dataclass(frozen=True)
+class PreparedRows:
+    """A page's rows read without building the queryset (a prepared query, see ``accessctl.access.prepared``).
+
+    ``fetch(backwards, cursor, limit)`` returns the first ``limit`` rows in the keys' order (reversed when
+    ``backwards``) strictly beyond the cursor's key values (``None``: from the start), or ``None`` to decline;
+    the page then runs ``queryset()``, which must list the same rows.
+    """
+
+    model: type[Model]
+    fetch: Callable[[bool, list[Any] | None, int], list[Any] | None]
+    queryset: Callable[[], QuerySet[Any]]
+
+
 def keyset_page(
-    request: HttpRequest, queryset: QuerySet[Any], *, keys: Sequence[str], size: int
+    request: HttpRequest, queryset: QuerySet[Any] | PreparedRows, *, keys: Sequence[str], size: int
 ) -> KeysetPage:
     """The page of ``queryset`` that the request's ``after`` / ``before`` / ``last`` parameters name."""
     fields, descending = _fields(keys)
@@ -114,23 +128,24 @@ def keyset_page(
     for name in PARAMS:
         query.pop(name, None)
     after, before = request.GET.get("after"), request.GET.get("before")
-    after_values = _decode(queryset, fields, after) if after else None
-    before_values = _decode(queryset, fields, before) if before else None
+    after_values = _decode(queryset.model, fields, after) if after else None
+    before_values = _decode(queryset.model, fields, before) if before else None
     backwards = before_values is not None or (after_values is None and request.GET.get("last") == "1")
-    if backwards:
-        rows = queryset.order_by(*reverse_keys)
-        if before_values is not None:
-            rows = rows.filter(_beyond(fields, before_values, backward_op))
+    cursor = before_values if backwards else after_values
+    prepared = queryset if isinstance(queryset, PreparedRows) else None
+    found = prepared.fetch(backwards, cursor, size + 1) if prepared else None
+    if found is None:
+        rows = (prepared.queryset() if prepared else queryset).order_by(
+            *(reverse_keys if backwards else keys)
+        )
+        if cursor is not None:
+            rows = rows.filter(_beyond(fields, cursor, backward_op if backwards else forward_op))
         found = list(rows[: size + 1])
-        more = len(found) > size
+    more = len(found) > size
+    if backwards:
         found = found[:size][::-1]
         at_start, at_end = not more, before_values is None
     else:
-        rows = queryset.order_by(*keys)
-        if after_values is not None:
-            rows = rows.filter(_beyond(fields, after_values, forward_op))
-        found = list(rows[: size + 1])
-        more = len(found) > size
         found = found[:size]
         at_start, at_end = after_values is None, not more
     return KeysetPage(

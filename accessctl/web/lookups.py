@@ -12,7 +12,7 @@ from accessctl.access import policy as p
 from accessctl.identity.signin import require_sign_in_policy
 from apps.models import App
 from teams.models import Team
-from teams.selectors import teams_with_page_facts
+from teams.selectors import team_named
 
 TEAM_NOT_FOUND = "Couldn't find that team."
 APP_NOT_FOUND = "Couldn't find that app."
@@ -24,10 +24,10 @@ def get_team(
     """The team, if the user may see it at all (404 otherwise); 403 if they lack ``perm``.
 
     Collaborators may list their apps of a team but see nothing else of it: for them any other team page
-    answers 404, as if the team did not exist. The team carries what its pages need (``teams_with_page_facts``)
+    answers 404, as if the team did not exist. The team carries what its pages need (``teams_with_page_facts``, read by ``team_named``)
     unless ``page_facts`` is off: the API, which shows neither, reads the team row alone.
     """
-    team = (teams_with_page_facts() if page_facts else Team.objects).filter(name=name).first()
+    team = team_named(name, page_facts=page_facts)
     user = request.user
     if team is None or not user.has_perm(p.LIST_APPS_TEAM, team):
         raise Http404(TEAM_NOT_FOUND)
