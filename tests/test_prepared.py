@@ -1,0 +1,130 @@
+"""Prepared queries (accessctl/access/prepared.py): named slots, shapes compiled once each, the same rows as the
+querysets they stand for (the team lookup and the Access page's people), on SQLite and PostgreSQL."""
+
+from datetime import timedelta
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.utils import timezone
+
+from accessctl.access.policy import COLLABORATOR, TeamRole
+from accessctl.access.prepared import PreparedQuery
+from accessctl.identity.models import User
+from apps.models import Grant
+from teams.models import Membership, Team
+from teams.selectors import team_named, team_people, team_people_page, teams_with_page_facts
+from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
+
+
+def _counting(build):
+    calls = []
+
+    def counted(*shape, **slots):
+        calls.append(shape)
+        return build(*shape, **slots)
+
+    return counted, calls
+
+
+def test_named_slots_bind_per_call_and_each_shape_compiles_once(db, django_assert_num_queries):
+    team = TeamFactory(name="acme")
+    for email, role in (
+        ("a@x.test", TeamRole.ADMIN),
+        ("b@x.test", TeamRole.MEMBER),
+        ("c@x.test", TeamRole.MEMBER),
+    ):
+        MembershipFactory(team=team, user=UserFactory(email=email), role=role)
+
+    def build(descending, *, team_id, role):
+        found = Membership.objects.filter(team_id=team_id, role=role)
+        return found.order_by("-user__email" if descending else "user__email").values_list(
+            "user__email", flat=True
+        )
+
+    counted, calls = _counting(build)
+    prepared = PreparedQuery(
+        Membership, counted, team_id=Membership._meta.pk, role=Membership._meta.get_field("role")
+    )
+    with django_assert_num_queries(4):
+        assert [r[0] for r in prepared.rows((False,), team_id=team.pk, role="member")] == [
+            "b@x.test",
+            "c@x.test",
+        ]
+        assert [r[0] for r in prepared.rows((True,), team_id=team.pk, role="member")] == [
+            "c@x.test",
+            "b@x.test",
+        ]
+        assert [r[0] for r in prepared.rows((False,), team_id=team.pk, role="admin")] == ["a@x.test"]
+        assert prepared.rows((False,), team_id=team.pk + 1, role="admin") == []
+    assert calls == [(False,), (True,)]  # one build a shape, whatever the values
+
+
+def test_results_are_converted_as_django_converts_them(db):
+    team = TeamFactory(name="acme")
+    AppFactory(team=team)
+    found = team_named("acme")
+    assert found.has_apps is True and found.admin_count == 0
+    assert (
+        team_named("acme", page_facts=False).__dict__.keys() == Team.objects.get(pk=team.pk).__dict__.keys()
+    )
+
+
+def test_team_named_is_the_annotated_lookup(db):
+    team = TeamFactory(name="acme")
+    MembershipFactory(team=team, role=TeamRole.ADMIN)
+    MembershipFactory(team=team, role=TeamRole.MEMBER)
+    TeamFactory(name="other")
+    expected = teams_with_page_facts().get(name="acme")
+    found = team_named("acme")
+    assert (found.pk, found.name, found.admin_count, found.has_apps) == (team.pk, "acme", 1, False)
+    assert {k: v for k, v in found.__dict__.items() if k != "_state"} == {
+        k: v for k, v in expected.__dict__.items() if k != "_state"
+    }
+    assert not found._state.adding
+    assert team_named("nobody") is None
+
+
+@pytest.fixture
+def people_world(db):
+    """Members of each role, collaborators by a permanent, a live and an expired temporary grant, an outsider."""
+    team, now = TeamFactory(name="acme"), timezone.now()
+    app = AppFactory(team=team)
+    for i, role in enumerate([TeamRole.ADMIN, TeamRole.MEMBER, TeamRole.VIEWER] * 3):
+        user = MembershipFactory(team=team, role=role, user=UserFactory(email=f"m{i}@x.test")).user
+        if i % 4 == 0:
+            Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={})
+    GrantFactory(app=app, user=UserFactory(email="c-permanent@x.test"))
+    GrantFactory(app=app, user=UserFactory(email="c-live@x.test"), expires_at=now + timedelta(hours=1))
+    GrantFactory(app=app, user=UserFactory(email="c-expired@x.test"), expires_at=now - timedelta(minutes=1))
+    GrantFactory(user=UserFactory(email="elsewhere@x.test"))
+    UserFactory(email="outsider@x.test")
+    return team
+
+
+def _facts(people):
+    return [(u.pk, u.email, u.team_role, u.has_mfa, u.is_active, u.last_login) for u in people]
+
+
+@pytest.mark.parametrize("role", [None, COLLABORATOR, *TeamRole.values, "nonsense"])
+@pytest.mark.parametrize("backwards", [False, True])
+@pytest.mark.parametrize("cursor", [None, "c-permanent@x.test", "m4@x.test"])
+def test_people_page_lists_what_the_queryset_lists(people_world, role, backwards, cursor):
+    expected = team_people(people_world, role=role).order_by("-email" if backwards else "email")
+    if cursor is not None:
+        expected = expected.filter(**{"email__lt" if backwards else "email__gt": cursor})
+    for limit in (3, 51):
+        found = team_people_page(
+            people_world, role=role, backwards=backwards, after_email=cursor, limit=limit
+        )
+        assert _facts(found) == _facts(expected[:limit])
+        assert all(isinstance(person, User) and not person._state.adding for person in found)
+
+
+def test_people_page_binds_the_moment_of_the_live_grants(people_world):
+    def collaborators():
+        found = team_people_page(people_world, role=COLLABORATOR, backwards=False, after_email=None, limit=51)
+        return [person.email for person in found]
+
+    assert collaborators() == ["c-live@x.test", "c-permanent@x.test"]
+    Grant.objects.filter(user__email="c-live@x.test").update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert collaborators() == ["c-permanent@x.test"]  # the compiled form holds no moment of its own
