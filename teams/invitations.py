@@ -23,11 +23,13 @@ from django.utils import timezone
 from accessctl.access import policy as p
 from accessctl.access.errors import Conflict, DomainError, Invalid
 from accessctl.access.facts import forget_access
+from accessctl.access.prepared import PreparedQuery, Slot, instance
 from accessctl.audit import log as audit
 from accessctl.audit.log import Origin
 from accessctl.audit.models import AuditAction
 from accessctl.identity.models import User
 from teams.models import Invitation, Membership, Team
+from teams.selectors import TEAM_COLUMNS
 from teams.services import _lock_team, _refuse_if_last_admin, parse_role
 
 log = logging.getLogger("accessctl.invitations")
@@ -84,6 +86,39 @@ def pending_invitations_of(team: Team) -> QuerySet[Invitation]:
         .select_related("invited_by", "team")
         .order_by("email")
     )
+
+
+_COLUMNS = tuple(field.attname for field in Invitation._meta.concrete_fields)
+_RELATED = (
+    ("invited_by", User, tuple(field.attname for field in User._meta.concrete_fields)),
+    ("team", Team, TEAM_COLUMNS),
+)
+
+
+def _first_pending(limit: int, *, team: Slot) -> QuerySet[Any]:
+    related = [f"{name}__{column}" for name, _, columns in _RELATED for column in columns]
+    return pending_invitations_of(team).values_list(*_COLUMNS, *related)[:limit]
+
+
+# the team Access page reads its first few on every view, most often none: building and compiling the
+# queryset cost more than running it; compiled once a process, the team bound per call
+_FIRST_PENDING = PreparedQuery(Invitation, _first_pending, team=Team._meta.pk)
+
+
+def first_pending_invitations(team: Team, limit: int) -> list[Invitation]:
+    """The first ``limit`` of :func:`pending_invitations_of`, with who invited (or ``None``) and the team, as
+    its ``select_related`` loads them. One query."""
+    found = []
+    for row in _FIRST_PENDING.rows((limit,), team=team.pk):
+        invitation = instance(Invitation, _COLUMNS, row[: len(_COLUMNS)])
+        start = len(_COLUMNS)
+        for name, model, columns in _RELATED:
+            values = row[start : start + len(columns)]
+            start += len(columns)
+            # a LEFT JOIN that found no row (the inviter's account is gone) reads NULLs, as select_related
+            setattr(invitation, name, None if values[0] is None else instance(model, columns, values))
+        found.append(invitation)
+    return found
 
 
 def pending_invitations(team: Team) -> list[Invitation]:

@@ -137,14 +137,14 @@ def teams_with_page_facts() -> QuerySet[Team]:
     )
 
 
-_TEAM_COLUMNS = tuple(field.attname for field in Team._meta.concrete_fields)
+TEAM_COLUMNS = tuple(field.attname for field in Team._meta.concrete_fields)
 _PAGE_FACTS = ("admin_count", "has_apps")
 
 
 def _team_named(page_facts: bool, name: Slot) -> QuerySet[Team]:
     teams = teams_with_page_facts() if page_facts else Team.objects.all()
     # what ``.first()`` runs: ordered by ``Meta.ordering``, one row
-    return teams.filter(name=name).values_list(*_TEAM_COLUMNS, *(_PAGE_FACTS if page_facts else ()))[:1]
+    return teams.filter(name=name).values_list(*TEAM_COLUMNS, *(_PAGE_FACTS if page_facts else ()))[:1]
 
 
 # every team page and API call looks its team up by name: compiled once a process (the page facts' two
@@ -158,9 +158,9 @@ def team_named(name: str, *, page_facts: bool = True) -> Team | None:
     rows = _TEAM_NAMED.rows((page_facts,), name=name)
     if not rows:
         return None
-    row, split = rows[0], len(_TEAM_COLUMNS)
+    row, split = rows[0], len(TEAM_COLUMNS)
     facts = dict(zip(_PAGE_FACTS, row[split:], strict=False)) if page_facts else {}
-    return instance(Team, _TEAM_COLUMNS, row[:split], **facts)
+    return instance(Team, TEAM_COLUMNS, row[:split], **facts)
 
 
 def team_admin_count(team: Team, *, fresh: bool = False) -> int:

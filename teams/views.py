@@ -34,7 +34,7 @@ from teams.forms import (
     RemoveForm,
     RoleForm,
 )
-from teams.invitations import invitation_send, pending_invitations_of
+from teams.invitations import first_pending_invitations, invitation_send
 from teams.models import Team
 from teams.selectors import (
     membership_of,
@@ -105,7 +105,7 @@ def _access_page(request: HttpRequest, team: Team, status: int = 200, **forms: A
 
     people = PreparedRows(User, fetch, lambda: team_people(team, role=role, search=search))
     page = keyset_page(request, people, keys=("email",), size=settings.PAGE_SIZE)
-    invitations = list(pending_invitations_of(team)[: INVITATIONS_SHOWN + 1])
+    invitations = first_pending_invitations(team, INVITATIONS_SHOWN + 1)
     context = {
         "team": team,
         "page": page,

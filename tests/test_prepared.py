@@ -11,7 +11,8 @@ from accessctl.access.policy import COLLABORATOR, TeamRole
 from accessctl.access.prepared import PreparedQuery
 from accessctl.identity.models import User
 from apps.models import Grant
-from teams.models import Membership, Team
+from teams.invitations import first_pending_invitations, pending_invitations_of
+from teams.models import Invitation, Membership, Team
 from teams.selectors import team_named, team_people, team_people_page, teams_with_page_facts
 from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
 
@@ -128,3 +129,35 @@ def test_people_page_binds_the_moment_of_the_live_grants(people_world):
     assert collaborators() == ["c-live@x.test", "c-permanent@x.test"]
     Grant.objects.filter(user__email="c-live@x.test").update(expires_at=timezone.now() - timedelta(seconds=1))
     assert collaborators() == ["c-permanent@x.test"]  # the compiled form holds no moment of its own
+
+
+def test_first_pending_invitations_load_as_select_related_does(db, django_assert_num_queries):
+    team, other, now = TeamFactory(name="acme"), TeamFactory(name="other"), timezone.now()
+    inviter = UserFactory(email="inviter@x.test")
+
+    def invite(email, team=team, **fields):
+        fields = {
+            "role": TeamRole.MEMBER,
+            "invited_by": inviter,
+            "expires_at": now + timedelta(days=7),
+            **fields,
+        }
+        return Invitation.objects.create(team=team, email=email, digest=f"d-{team.pk}-{email}", **fields)
+
+    invite("d@x.test", invited_by=None)
+    invite("b@x.test", expires_at=now - timedelta(days=1))  # expired: still pending
+    invite("a@x.test", accepted_at=now)
+    invite("c@x.test", revoked_at=now)
+    invite("e@x.test", team=other)
+    for e in "fgh":
+        invite(f"{e}@x.test")
+    expected = list(pending_invitations_of(team)[:4])
+    with django_assert_num_queries(1):
+        found = first_pending_invitations(team, 4)
+        assert [i.email for i in found] == ["b@x.test", "d@x.test", "f@x.test", "g@x.test"]
+        assert [(i.pk, i.invited_by, i.team.name, i.expires_at) for i in found] == [
+            (i.pk, i.invited_by, i.team.name, i.expires_at) for i in expected
+        ]
+        assert found[0].invited_by.email == "inviter@x.test" and found[1].invited_by is None
+    assert first_pending_invitations(other, 11)[0].email == "e@x.test"
+    assert first_pending_invitations(TeamFactory(name="empty"), 11) == []
