@@ -73,24 +73,48 @@ _USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
 _PERSON_FACTS = ("team_role", "has_mfa")
 
 
-def _people_page(
-    role: str | None, backwards: bool, from_cursor: bool, limit: int, *, team: Slot, now: Slot, email: Slot
+def _people_by_email(
+    role: str | None, descending: bool, op: str | None, limit: int, columns: tuple[str, ...], **slots: Slot
 ) -> QuerySet[Any]:
-    people = _people(team, role, now).order_by("-email" if backwards else "email")
-    if from_cursor:
-        people = people.filter(email__lt=email) if backwards else people.filter(email__gt=email)
-    return people.values_list(*_USER_COLUMNS, *_PERSON_FACTS)[:limit]
+    people = _people(slots["team"], role, slots["now"]).order_by("-email" if descending else "email")
+    if op is not None:
+        people = people.filter(**{f"email__{op}": slots["email"]})
+    return people.values_list(*columns)[:limit]
 
 
-# The Access page's people: building and compiling the subqueries cost more than running them. One compiled
-# form per filter, direction and page size (a handful), the team, the moment and the cursor bound per call.
-_PEOPLE_PAGE = PreparedQuery(
+# The Access page's people and the API's member list: building and compiling the subqueries cost more than
+# running them. One compiled form per filter, direction, cursor comparison, page size and columns (a handful),
+# the team, the moment of the live grants and the cursor bound per call.
+_PEOPLE = PreparedQuery(
     User,
-    _people_page,
+    _people_by_email,
     team=Team._meta.pk,
     now=Grant._meta.get_field("expires_at"),
     email=User._meta.get_field("email"),
 )
+
+
+def team_people_values(
+    team: Team,
+    columns: tuple[str, ...],
+    *,
+    role: str | None = None,
+    descending: bool = False,
+    op: str | None = None,
+    email: str | None = None,
+    limit: int,
+) -> list[Any]:
+    """The first ``limit`` rows of ``team_people(team, role=role)`` by e-mail (descending if asked), those whose
+    e-mail is ``op`` (``gt``, ``gte``, ``lt``, ``lte``) ``email`` if ``op`` is given, as tuples of ``columns``
+    (of the user and the annotations). One query."""
+    if role not in TeamRole.values and role != COLLABORATOR:
+        role = None
+    shape = (role, descending, op, limit, columns)
+    return list(_PEOPLE.rows(shape, team=team.pk, now=timezone.now(), email=email))
+
+
+_USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
+_PERSON_FACTS = ("team_role", "has_mfa")
 
 
 def team_people_page(
@@ -98,10 +122,11 @@ def team_people_page(
 ) -> list[User]:
     """What ``team_people(team, role=role)`` ordered by e-mail (descending when ``backwards``), past the
     e-mail ``after_email`` in that direction if given, would list in its first ``limit`` rows. One query."""
-    if role not in TeamRole.values and role != COLLABORATOR:
-        role = None
-    shape = (role, backwards, after_email is not None, limit)
-    rows = _PEOPLE_PAGE.rows(shape, team=team.pk, now=timezone.now(), email=after_email)
+    op = None if after_email is None else "lt" if backwards else "gt"
+    columns = (*_USER_COLUMNS, *_PERSON_FACTS)
+    rows = team_people_values(
+        team, columns, role=role, descending=backwards, op=op, email=after_email, limit=limit
+    )
     split = len(_USER_COLUMNS)
     return [
         instance(User, _USER_COLUMNS, row[:split], **dict(zip(_PERSON_FACTS, row[split:], strict=True)))

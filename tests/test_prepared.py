@@ -13,7 +13,13 @@ from accessctl.identity.models import User
 from apps.models import Grant
 from teams.invitations import first_pending_invitations, pending_invitations_of
 from teams.models import Invitation, Membership, Team
-from teams.selectors import team_named, team_people, team_people_page, teams_with_page_facts
+from teams.selectors import (
+    team_named,
+    team_people,
+    team_people_page,
+    team_people_values,
+    teams_with_page_facts,
+)
 from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
 
 
@@ -161,3 +167,16 @@ def test_first_pending_invitations_load_as_select_related_does(db, django_assert
         assert found[0].invited_by.email == "inviter@x.test" and found[1].invited_by is None
     assert first_pending_invitations(other, 11)[0].email == "e@x.test"
     assert first_pending_invitations(TeamFactory(name="empty"), 11) == []
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("op", [None, "gt", "gte", "lt", "lte"])
+def test_people_values_list_what_values_list_lists(people_world, descending, op):
+    columns = ("public_id", "email", "team_role", "has_mfa", "date_joined")
+    expected = team_people(people_world).order_by("-email" if descending else "email")
+    if op is not None:
+        expected = expected.filter(**{f"email__{op}": "m4@x.test"})
+    found = team_people_values(
+        people_world, columns, descending=descending, op=op, email="m4@x.test", limit=201
+    )
+    assert [tuple(row) for row in found] == list(expected.values_list(*columns)[:201])

@@ -8,13 +8,15 @@ import binascii
 import functools
 import logging
 import re
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -170,6 +172,20 @@ def _range_value(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+@dataclass(frozen=True)
+class PreparedRange:
+    """A ranged list read without building its queryset (a prepared query, ``accessctl.access.prepared``).
+
+    ``fetch(descending, op, start, limit)`` returns the first ``limit`` items ordered by the range's field
+    (descending if asked), those whose field is ``op`` (``gt``, ``gte``, ``lt``, ``lte``) ``start`` when
+    ``op`` is given, or ``None`` to decline; ``ranged`` then runs ``queryset()``, which must list the same.
+    """
+
+    model: type[Model]
+    fetch: Callable[[bool, str | None, Any, int], list[Any] | None]
+    queryset: Callable[[], QuerySet[Any]]
+
+
 def ranged(
     request,
     items,
@@ -182,9 +198,10 @@ def ranged(
 ):
     """Answer a list honouring ``Range``: at most ``max`` items, with ``Next-Range`` when more remain.
 
-    ``items`` is a queryset (ordered and cut in the database) or a list of objects; ``key(obj, field)`` reads
-    the range field of an object (``getattr`` by default). ``fields`` maps a range field to the model field
-    that holds it (``{"id": "public_id"}``). A partial answer (206) carries ``Content-Range``.
+    ``items`` is a queryset (ordered and cut in the database), a :class:`PreparedRange` or a list of objects;
+    ``key(obj, field)`` reads the range field of an object (``getattr`` by default). ``fields`` maps a range
+    field to the model field that holds it (``{"id": "public_id"}``). A partial answer (206) carries
+    ``Content-Range``.
     """
     rng = parse_range(request, allowed, default_max)
     columns: dict[str, str] = fields or {}
@@ -194,12 +211,18 @@ def ranged(
         return getattr(obj, columns.get(field) or field)
 
     key = key or attribute
-    if isinstance(items, QuerySet):
-        ordering = f"-{column}" if rng.descending else column
+    if isinstance(items, QuerySet | PreparedRange):
+        op, start = None, None
         if rng.start:
             op = ("lt" if rng.exclusive else "lte") if rng.descending else ("gt" if rng.exclusive else "gte")
-            items = items.filter(**{f"{column}__{op}": _coerce(rng.start, items, column)})
-        page = list(items.order_by(ordering)[: rng.max + 1])
+            start = _coerce(rng.start, items.model, column)
+        prepared = items if isinstance(items, PreparedRange) else None
+        page = prepared.fetch(rng.descending, op, start, rng.max + 1) if prepared else None
+        if page is None:
+            queryset = prepared.queryset() if prepared else items
+            if op is not None:
+                queryset = queryset.filter(**{f"{column}__{op}": start})
+            page = list(queryset.order_by(f"-{column}" if rng.descending else column)[: rng.max + 1])
     else:
         rows = sorted(items, key=lambda obj: key(obj, rng.field), reverse=rng.descending)
         if rng.start:
@@ -234,8 +257,8 @@ def _as_int(value: str, field: str) -> int:
         ) from None
 
 
-def _coerce(value: str, queryset, field: str):
-    internal = queryset.model._meta.get_field(field).get_internal_type()
+def _coerce(value: str, model: type[Model], field: str):
+    internal = model._meta.get_field(field).get_internal_type()
     numeric = internal in ("IntegerField", "PositiveIntegerField", "BigAutoField", "AutoField")
     return _as_int(value, field) if numeric else value
 

@@ -1,20 +1,24 @@
 """Platform API: account, teams, members, team permissions (contract E1-E8, E12, E13)."""
 
+from typing import Any
+
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.core.exceptions import PermissionDenied
+from django.db.models.utils import create_namedtuple_class
 
 from accessctl.access import policy as p
 from accessctl.access.facts import access_for
 from accessctl.api import serializers as s
 from accessctl.api.bodies import MemberBody, parse_body
-from accessctl.api.http import api_view, json_response, origin, ranged
+from accessctl.api.http import DEFAULT_MAX, PreparedRange, api_view, json_response, origin, ranged
+from accessctl.identity.models import User
 from accessctl.identity.people import user_for_email
 from accessctl.identity.signin import hidden_team_ids
 from accessctl.web.lookups import get_team
 from apps.selectors import apps_visible_to
 from teams import services
-from teams.selectors import membership_of, team_people, teams_for
+from teams.selectors import membership_of, team_people, team_people_values, teams_for
 
 # What ``s.member`` reads of a person: the list fetches these columns alone, no model instance a row.
 MEMBER_COLUMNS = (
@@ -26,6 +30,7 @@ MEMBER_COLUMNS = (
     "has_mfa",
     "date_joined",
 )
+MemberRow = create_namedtuple_class(*MEMBER_COLUMNS)  # the rows of values_list(named=True)
 
 
 @api_view("GET")
@@ -88,7 +93,18 @@ def team_members(request, team):
     if request.method == "GET":
         if not request.user.has_perm(p.VIEW_TEAM, team):
             raise PermissionDenied(f"Only members of {team.name} can list its members.")
-        people = team_people(team).values_list(*MEMBER_COLUMNS, named=True)
+
+        def fetch(descending: bool, op: str | None, start: str | None, limit: int) -> list[Any] | None:
+            if limit != DEFAULT_MAX + 1:  # each page size is compiled apart: only the usual one
+                return None
+            rows = team_people_values(
+                team, MEMBER_COLUMNS, descending=descending, op=op, email=start, limit=limit
+            )
+            return [MemberRow(*row) for row in rows]
+
+        people = PreparedRange(
+            User, fetch, lambda: team_people(team).values_list(*MEMBER_COLUMNS, named=True)
+        )
         return ranged(request, people, allowed=("email",), serialize=lambda person: s.member(person, team))
     data = parse_body(request, MemberBody)
     status = 200
