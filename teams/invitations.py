@@ -11,7 +11,7 @@ import hashlib
 import logging
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -97,7 +97,11 @@ _RELATED = (
 
 def _first_pending(limit: int, *, team: Slot) -> QuerySet[Any]:
     related = [f"{name}__{column}" for name, _, columns in _RELATED for column in columns]
-    return pending_invitations_of(team).values_list(*_COLUMNS, *related)[:limit]
+    return pending_invitations_of(
+        cast(Team, team)
+    ).values_list(  # the slot stands for the team
+        *_COLUMNS, *related
+    )[:limit]
 
 
 # the team Access page reads its first few on every view, most often none: building and compiling the

@@ -42,8 +42,8 @@ def team_people(team: Team, *, role: str | None = None, search: str | None = Non
     return people
 
 
-def _people(team: Team | Slot, role: str | None, now: Any = None) -> QuerySet[User]:
-    """:func:`team_people` without the search; ``team`` and ``now`` (of the live grants) may be slots."""
+def _people(team: Any, role: str | None, now: Any = None) -> QuerySet[User]:
+    """:func:`team_people` without the search; ``team`` may be a slot of the team's id, ``now`` a slot."""
     in_team = Exists(Membership.objects.filter(team=team, user=OuterRef("pk")))
     # A scalar subquery, not EXISTS: PostgreSQL turns an EXISTS under OR into a hash of every live grant of the
     # team (20,000 rows, ~9 ms, paid whenever a page holds collaborators), where this probes the grant index

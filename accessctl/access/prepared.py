@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections, router
 from django.db.models import Expression, Field, Model, QuerySet
+
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ class PreparedQuery:
         return compiled
 
 
-def instance(model: type[Model], columns: Sequence[str], row: Sequence[Any], **annotations: Any) -> Any:
+def instance(model: type[M], columns: Sequence[str], row: Sequence[Any], **annotations: Any) -> M:
     """A ``model`` instance of the database ``row`` holding ``columns`` (attnames, as ``Model.from_db`` takes
     them), loaded from the model's read database, with ``annotations`` set as attributes as a queryset's
     ``annotate`` would."""

@@ -216,10 +216,11 @@ def ranged(
         if rng.start:
             op = ("lt" if rng.exclusive else "lte") if rng.descending else ("gt" if rng.exclusive else "gte")
             start = _coerce(rng.start, items.model, column)
-        prepared = items if isinstance(items, PreparedRange) else None
-        page = prepared.fetch(rng.descending, op, start, rng.max + 1) if prepared else None
+        page = (
+            items.fetch(rng.descending, op, start, rng.max + 1) if isinstance(items, PreparedRange) else None
+        )
         if page is None:
-            queryset = prepared.queryset() if prepared else items
+            queryset = items.queryset() if isinstance(items, PreparedRange) else items
             if op is not None:
                 queryset = queryset.filter(**{f"{column}__{op}": start})
             page = list(queryset.order_by(f"-{column}" if rng.descending else column)[: rng.max + 1])
@@ -257,7 +258,7 @@ def _as_int(value: str, field: str) -> int:
         ) from None
 
 
-def _coerce(value: str, model: type[Model], field: str):
+def _coerce(value: str, model: type[Any], field: str):
     internal = model._meta.get_field(field).get_internal_type()
     numeric = internal in ("IntegerField", "PositiveIntegerField", "BigAutoField", "AutoField")
     return _as_int(value, field) if numeric else value

@@ -85,7 +85,7 @@ def _cursor(row: Any, fields: list[str]) -> str:
     )
 
 
-def _decode(model: type[Model], fields: list[str], cursor: str) -> list[Any] | None:
+def _decode(model: type[Any], fields: list[str], cursor: str) -> list[Any] | None:
     parts = cursor.split(SEPARATOR, len(fields) - 1)
     if len(parts) != len(fields):
         return None
@@ -132,12 +132,10 @@ def keyset_page(
     before_values = _decode(queryset.model, fields, before) if before else None
     backwards = before_values is not None or (after_values is None and request.GET.get("last") == "1")
     cursor = before_values if backwards else after_values
-    prepared = queryset if isinstance(queryset, PreparedRows) else None
-    found = prepared.fetch(backwards, cursor, size + 1) if prepared else None
+    found = queryset.fetch(backwards, cursor, size + 1) if isinstance(queryset, PreparedRows) else None
     if found is None:
-        rows = (prepared.queryset() if prepared else queryset).order_by(
-            *(reverse_keys if backwards else keys)
-        )
+        rows = queryset.queryset() if isinstance(queryset, PreparedRows) else queryset
+        rows = rows.order_by(*(reverse_keys if backwards else keys))
         if cursor is not None:
             rows = rows.filter(_beyond(fields, cursor, backward_op if backwards else forward_op))
         found = list(rows[: size + 1])
