@@ -86,3 +86,23 @@ def test_home_rows(client_as, hostile):
     html = client_as(hostile).get("/").content.decode()
     assert 'id="app-mine"' in html and escape(EMAIL) in html
     assert_escaped_once(html, EMAIL)
+
+
+def test_a_filter_value_or_a_refused_add_never_reaches_the_next_page_load(client_as, team_admin, app):
+    """The Access pages' form fields are cached as HTML in their empty state: a value, an error or another
+    session's form is never what the next page load shows."""
+    client, other = client_as(team_admin), client_as(team_admin)
+    typed = '"><script>alert("q")</script>'
+    filtered = client.get("/teams/acme/access/", {"q": typed, "role": "bogus"}).content.decode()
+    assert f'value="{escape(typed)}"' in filtered and "<script>alert" not in filtered
+    refused = client.post("/teams/acme/access/add-member/", {"user": typed, "role": "member"})
+    assert 'aria-invalid="true"' in refused.content.decode()
+    refused = client.post("/apps/myapp/access/add/", {"user": typed, "permissions": ["view"]})
+    assert 'aria-invalid="true"' in refused.content.decode()
+    for html in (
+        other.get("/teams/acme/access/").content.decode(),
+        other.get("/apps/myapp/access/").content.decode(),
+    ):
+        assert (
+            escape(typed) not in html and 'aria-invalid="true"' not in html and 'class="errorlist' not in html
+        )
