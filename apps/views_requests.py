@@ -63,7 +63,10 @@ def access_page_context(request: HttpRequest, app: App) -> dict:
         if manages and user.has_perm(p.DECIDE_ACCESS_REQUEST, item)
     ]
     mine = [item for item in shown if item.requester_id == user.pk]
-    return {"queue": queue, "queue_more": len(found) > len(shown), "my_requests": mine}
+    more = len(found) > len(shown)
+    # a collaborator holding manage decides here but may not open the team's pages (404): no link there
+    listed = more and user.has_perm(p.VIEW_REQUESTS_TEAM, app.team)
+    return {"queue": queue, "queue_more": more, "queue_listed": listed, "my_requests": mine}
 
 
 @require_http_methods(["GET", "POST"])

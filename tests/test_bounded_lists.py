@@ -14,7 +14,7 @@ from django.utils import timezone
 from accessctl.access import policy as p
 from apps.models import AccessRequest, Grant
 from teams.models import Invitation
-from tests.factories import AppFactory, GrantFactory
+from tests.factories import AppFactory, GrantFactory, UserFactory
 from tests.paging import ids, link, members, walk
 
 pytestmark = pytest.mark.django_db
@@ -203,6 +203,18 @@ def test_a_short_queue_shows_whole_and_a_managers_own_request_stays_theirs(clien
     AccessRequest.objects.filter(pk__in=waiting[8:]).delete()
     html = client_as(manager).get("/apps/myapp/access/").content.decode()
     assert queue(html) == waiting[1:8] and "/teams/acme/requests/?status=pending" not in html
+
+
+def test_a_collaborator_manager_is_not_sent_to_a_requests_page_they_cannot_open(client_as, team, app):
+    collaborator = UserFactory(email="collab@partner.test")
+    GrantFactory(app=app, user=collaborator, permissions="view,manage")
+    waiting = ask(app, members(team, 12))
+    client = client_as(collaborator)
+    html = client.get("/apps/myapp/access/").content.decode()
+    assert queue(html) == waiting[:10]
+    assert client.get("/teams/acme/requests/?status=pending&app=myapp").status_code == HTTPStatus.NOT_FOUND
+    assert "/teams/acme/requests/" not in html
+    assert 'id="more-requests"' in html and "as these are decided" in html
 
 
 @pytest.mark.parametrize("size", [2, 40])

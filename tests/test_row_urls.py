@@ -20,6 +20,17 @@ def test_a_row_url_is_the_reversed_route_of_that_row():
     assert ROW in urls["member_edit"]
 
 
+def test_a_name_holding_the_placeholders_digits_keeps_its_row_urls():
+    for namespace, names, kwargs in (
+        ("teams:", ["member-edit", "member-remove"], {"team": f"t{ROW}"}),
+        ("apps:", ["grant-edit", "grant-remove", "temporary-end"], {"app": f"a{ROW}-{ROW}"}),
+    ):
+        urls = row_urls(namespace, names, **kwargs)
+        for name in names:
+            expected = reverse(namespace + name, kwargs={**kwargs, "user_id": 5})
+            assert fill(urls[name.replace("-", "_")], 5) == expected
+
+
 def test_team_access_rows_link_to_their_own_edit_and_remove_pages(client_as, team_admin, member, viewer):
     html = client_as(team_admin).get("/teams/acme/access/").content.decode()
     for person in (member, viewer):

@@ -12,7 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accessctl.access.backend import AccessBackend
+from accessctl.audit.log import COMMAND, SYSTEM
+from accessctl.identity.accounts import user_set_active
 from accessctl.identity.models import User
+from accessctl.identity.tokens import api_token_create, api_token_revoke
+from tests.api_client import ACCEPT
 from tests.factories import PASSWORD
 from tests.processes import manage
 
@@ -86,3 +90,35 @@ def test_the_session_user_is_loaded_whole_and_a_gone_or_inactive_one_is_not(memb
     assert AccessBackend().get_user(str(member.pk + 1000)) is None
     User.objects.filter(pk=member.pk).update(is_active=False)
     assert AccessBackend().get_user(member.pk) is None
+
+
+def on_page(client) -> bool:
+    return client.get("/").status_code == HTTPStatus.OK
+
+
+@pytest.mark.django_db(transaction=True)  # allauth signals the password change on commit, as in production
+def test_a_password_change_ends_the_other_cached_sessions_at_once(member):
+    desk, laptop = signed_in(member), signed_in(member)
+    assert on_page(desk) and on_page(laptop)  # both sessions now read from the cache
+    new = "another-horse-staple-9"
+    changed = desk.post(
+        "/accounts/password/change/", {"oldpassword": PASSWORD, "password1": new, "password2": new}
+    )
+    assert changed.status_code == HTTPStatus.FOUND
+    assert on_page(desk), "the session that changed it stays"
+    assert not on_page(laptop)
+
+
+def test_deactivation_ends_a_cached_session_at_once(member):
+    client = signed_in(member)
+    assert on_page(client)
+    user_set_active(actor=SYSTEM, user=member, active=False, origin=COMMAND)
+    assert not on_page(client)
+
+
+def test_a_revoked_token_is_refused_on_its_next_call(client, member):
+    token, raw = api_token_create(actor=member, name="cli", origin=COMMAND)
+    headers = {"HTTP_ACCEPT": ACCEPT, "HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert client.get("/account", **headers).status_code == HTTPStatus.OK
+    api_token_revoke(actor=member, token_id=token.pk, origin=COMMAND)
+    assert client.get("/account", **headers).status_code == HTTPStatus.UNAUTHORIZED

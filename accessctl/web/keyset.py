@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +21,9 @@ from django.http import HttpRequest
 
 PARAMS = ("after", "before", "last", "page")
 SEPARATOR = "|"
+UTC_MIN = datetime(1, 1, 2, tzinfo=UTC)
+UTC_MAX = datetime(9999, 12, 30, tzinfo=UTC)
+"""Times a day inside what Python and the databases hold, so converting one to any zone cannot overflow."""
 
 
 @dataclass(frozen=True)
@@ -90,9 +94,29 @@ def _decode(model: type[Any], fields: list[str], cursor: str) -> list[Any] | Non
     if len(parts) != len(fields):
         return None
     try:
-        return [model._meta.get_field(f).to_python(v) for f, v in zip(fields, parts, strict=True)]
+        values = [model._meta.get_field(f).to_python(v) for f, v in zip(fields, parts, strict=True)]
     except ValidationError:
         return None
+    return values if all(_storable(value) for value in values) else None
+
+
+def _storable(value: Any) -> bool:
+    """Can the database compare with ``value``? A cursor is typed by hand too: a time without its offset (ours
+    always carry one), or one that overflows in UTC, a NUL in a string (PostgreSQL refuses it) or an integer
+    past 64 bits fails in the query, a server error instead of the first page."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return False
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            return False
+        return UTC_MIN <= value <= UTC_MAX
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    return True
 
 
 def _beyond(fields: list[str], values: list[Any], op: str) -> Q:

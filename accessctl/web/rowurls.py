@@ -28,8 +28,10 @@ def row_urls(namespace: str, names: Iterable[str], **kwargs: str) -> dict[str, s
 
 
 def fill(url: str, row_id: object) -> str:
-    """The URL of one row: the placeholder replaced by ``row_id``."""
-    return url.replace(ROW, str(row_id), 1)
+    """The URL of one row: the placeholder replaced by ``row_id``. The last one: a team or app name may hold
+    the same digits (``t2147483647``), and every route puts the row's id after the name."""
+    head, _, tail = url.rpartition(ROW)
+    return f"{head}{row_id}{tail}"
 
 
 def app_url(name: str) -> str:
