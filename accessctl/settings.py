@@ -217,7 +217,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.db"
     if PRODUCTION and not REDIS_URL
-    else "django.contrib.sessions.backends.cached_db"
+    else "accessctl.web.sessions"  # cached_db that survives an unreachable cache
 )
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=PRODUCTION or not DEBUG)

@@ -63,7 +63,10 @@ def test_signing_out_ends_the_cached_session(member):
 
 @pytest.mark.parametrize(
     ("extra", "engine"),
-    [({}, "django.contrib.sessions.backends.db"), ({"REDIS_URL": "redis://127.0.0.1:6379/14"}, "cached_db")],
+    [
+        ({}, "django.contrib.sessions.backends.db"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/14"}, "web.sessions"),
+    ],
 )
 def test_production_caches_sessions_only_in_a_shared_cache(extra, engine):
     result = manage(
@@ -122,3 +125,17 @@ def test_a_revoked_token_is_refused_on_its_next_call(client, member):
     assert client.get("/account", **headers).status_code == HTTPStatus.OK
     api_token_revoke(actor=member, token_id=token.pk, origin=COMMAND)
     assert client.get("/account", **headers).status_code == HTTPStatus.UNAUTHORIZED
+
+
+UNREACHABLE = {  # a real Redis client against a port nothing listens on
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "down": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"},
+}
+
+
+def test_pages_keep_working_while_the_session_cache_is_down(member, settings):
+    settings.CACHES = UNREACHABLE
+    settings.SESSION_CACHE_ALIAS = "down"
+    client = signed_in(member)  # creating the session asks the cache whether its key exists
+    assert client.get("/").status_code == HTTPStatus.OK  # read from the database, the write-back skipped
+    assert client.get("/").status_code == HTTPStatus.OK
