@@ -211,13 +211,13 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Sessions are read from the cache and written through to the database, so a signed-in request pays no
-# session query. A cache of its own per process is only safe while one process serves pages (runserver, the
-# tests): several gunicorn workers without REDIS_URL would each keep a copy, and a sign-out in one would linger
-# in the others, so production without a shared cache reads the database on every request.
+# session query. A cache of its own per process is only safe while one process serves pages (runserver and the
+# tests, both DEBUG): several gunicorn workers without REDIS_URL would each keep a copy, and a sign-out in one
+# would linger in the others, so without a shared cache and outside DEBUG the database is read every request.
 SESSION_ENGINE = (
-    "django.contrib.sessions.backends.db"
-    if PRODUCTION and not REDIS_URL
-    else "accessctl.web.sessions"  # cached_db that survives an unreachable cache
+    "accessctl.web.sessions"  # cached_db that survives an unreachable cache
+    if REDIS_URL or DEBUG
+    else "django.contrib.sessions.backends.db"
 )
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=PRODUCTION or not DEBUG)

@@ -68,16 +68,13 @@ def test_signing_out_ends_the_cached_session(member):
         ({"REDIS_URL": "redis://127.0.0.1:6379/14"}, "web.sessions"),
     ],
 )
-def test_production_caches_sessions_only_in_a_shared_cache(extra, engine):
-    result = manage(
-        "shell",
-        "-c",
-        "from django.conf import settings; print(settings.SESSION_ENGINE)",
-        **PRODUCTION,
-        **extra,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().endswith(engine)
+def test_several_processes_cache_sessions_only_in_a_shared_cache(extra, engine):
+    for mode in (PRODUCTION, {"SECRET_KEY": "test-only-" + "k" * 50}):  # production; gunicorn without DEBUG
+        result = manage(
+            "shell", "-c", "from django.conf import settings; print(settings.SESSION_ENGINE)", **mode, **extra
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().endswith(engine), mode
 
 
 def test_the_session_user_is_loaded_whole_and_a_gone_or_inactive_one_is_not(member):
