@@ -32,3 +32,6 @@ if _url:
 else:
     _db = environ.Env.db_url_config(f"sqlite:///{BASE_DIR / 'bench.sqlite3'}")
 DATABASES = {"default": _db}
+# One process, so its own cache is as shared as Redis is for the workers of a deployment (README): sessions are
+# read from it as there.
+SESSION_ENGINE = "accessctl.web.sessions"
