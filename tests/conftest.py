@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -168,3 +169,11 @@ def mail(smtp_server, settings):
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     return smtp_server
+
+
+@pytest.fixture
+def support(db):
+    """A support-console user: staff, in the ``support`` group (read everything, lock and unlock apps)."""
+    user = UserFactory(email="support@accessctl.test", is_staff=True)
+    user.groups.add(Group.objects.get(name="support"))
+    return user

@@ -19,13 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def support(db):
-    user = UserFactory(email="support@accessctl.test", is_staff=True)
-    user.groups.add(Group.objects.get(name="support"))
-    return user
-
-
-@pytest.fixture
 def root(db):
     return UserFactory(email="root@accessctl.test", is_staff=True, is_superuser=True)
 
@@ -289,18 +282,3 @@ def test_superuser_grants_support_flags_with_audit(client_as, root):
     assert target.is_staff and list(target.groups.all()) == [support_group]
     event = admin_events().get(action="user.flags")
     assert event.after == {"is_staff": True, "groups": ["support"]}
-
-
-def test_support_sees_app_transfers_but_cannot_answer_or_change_them(client_as, support, member, viewer):
-    app = AppFactory(team=None, owner=member, name="mine")
-    transfer = app_transfer_create(actor=member, app=app, recipient=viewer, origin=COMMAND)
-    client = client_as(support)
-    listing = client.get("/admin/apps/apptransfer/?state=pending").content.decode()
-    assert "mine" in listing and viewer.email in listing and "Pending" in listing
-    page = f"/admin/apps/apptransfer/{transfer.pk}/change/"
-    assert client.get(page).status_code == HTTPStatus.OK
-    assert client.post(page, {"state": "accepted"}).status_code == HTTPStatus.FORBIDDEN
-    assert client.get("/admin/apps/apptransfer/add/").status_code == HTTPStatus.FORBIDDEN
-    assert client.post(f"/admin/apps/apptransfer/{transfer.pk}/delete/", {"post": "yes"}).status_code == 403
-    transfer.refresh_from_db()
-    assert transfer.state == "pending" and App.objects.get(pk=app.pk).owner == member

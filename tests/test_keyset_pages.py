@@ -178,3 +178,16 @@ def test_every_page_of_app_access_costs_the_same_queries(
     # user, app (with the implicit-viewer count), access, the page (both grants a row), the requests
     with django_assert_num_queries(5):
         assert client.get(f"/apps/{app.name}/access/{query}").status_code == HTTPStatus.OK
+
+
+def test_the_people_list_holds_members_and_live_collaborators_only(
+    client_as, team, team_admin, app, collaborator
+):
+    gone = UserFactory(email="gone@partner.test")
+    GrantFactory(app=app, user=gone, permissions="view", expires_at=timezone.now() - timedelta(minutes=1))
+    elsewhere = UserFactory(email="elsewhere@partner.test")
+    GrantFactory(app=AppFactory(), user=elsewhere, permissions="view")
+    for query in ("", "?last=1", "?role=collaborator"):
+        html = client_as(team_admin).get(f"/teams/acme/access/{query}").content.decode()
+        assert "collab@partner.test" in html, query
+        assert "gone@partner.test" not in html and "elsewhere@partner.test" not in html, query
