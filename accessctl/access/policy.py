@@ -132,6 +132,19 @@ _BY_ROLE: Mapping[TeamRole | None, Answer] = {
 """What a team role alone gives on any app of the team (admins: everything, before any grant)."""
 
 
+_GRANT_ANSWERS: dict[frozenset[AppPerm], Answer] = {}
+"""A grant's answer by its permission set (at most 16 sets): building the tuple, with the enum attribute
+lookup it needs, cost more than the rest of a warm check on a granted app."""
+
+
+def _grant_answer(granted: frozenset[AppPerm]) -> Answer:
+    answer = _GRANT_ANSWERS[granted] = (
+        (granted if AppPerm.VIEW in granted else granted | VIEW_ONLY),
+        Reason.GRANT,
+    )
+    return answer
+
+
 def resolve(access: Access, app: AppLike) -> Answer:
     """The user's effective permissions on an app and why (SPEC section 5, in its order).
 
@@ -152,7 +165,7 @@ def resolve(access: Access, app: AppLike) -> Answer:
     granted = access.grant_on(app.id)  # a temporary grant counts only while it is live at ``access.now``
     if granted is None:
         return by_role
-    return (granted if AppPerm.VIEW in granted else granted | VIEW_ONLY), Reason.GRANT
+    return _GRANT_ANSWERS.get(granted) or _grant_answer(granted)
 
 
 def app_perms(access: Access, app: AppLike) -> frozenset[AppPerm]:
