@@ -1,0 +1,163 @@
+"""The app pages' reads as prepared queries (``accessctl.access.prepared``): the app by name, the Access page's
+people and its queue of requests. Building and compiling their querysets cost more than running them; each is
+compiled once a process, database and shape, and lists what the queryset it stands for lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import Case, Model, QuerySet, When
+from django.utils import timezone
+
+from accessctl.access import policy as p
+from accessctl.access.prepared import PreparedQuery, Slot, instance
+from accessctl.identity.models import User
+from apps.models import AccessRequest, App, Grant
+from apps.selectors_access import TEMPORARY_FIELDS, access_people, implicit_viewers_expression
+from teams.models import Team
+
+
+def _columns(model: type[Model]) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+def _joined(prefix: str, model: type[Model]) -> tuple[str, ...]:
+    return tuple(f"{prefix}__{field.attname}" for field in model._meta.concrete_fields)
+
+
+APP_COLUMNS, TEAM_COLUMNS, USER_COLUMNS = _columns(App), _columns(Team), _columns(User)
+# what ``select_related("team", "owner", "locked_by")`` reads beside the app row, in that order
+_APP_JOINS = (("team", Team), ("owner", User), ("locked_by", User))
+
+
+def _related(obj: Model, name: str, model: type[Model], row: Sequence[Any]) -> None:
+    """Cache ``obj.<name>`` as ``select_related`` does: the joined row's instance, ``None`` if it is absent."""
+    columns = _columns(model)
+    related = None if row[columns.index("id")] is None else instance(model, columns, row)
+    obj._meta.get_field(name).set_cached_value(obj, related)  # type: ignore[union-attr]
+
+
+def _split(row: Sequence[Any], *models: type[Model]) -> list[Sequence[Any]]:
+    parts, start = [], 0
+    for model in models:
+        end = start + len(model._meta.concrete_fields)
+        parts.append(row[start:end])
+        start = end
+    parts.append(row[start:])
+    return parts
+
+
+def _app_named(implicit_viewers: bool, *, name: Slot, now: Slot) -> QuerySet[Any]:
+    apps = App.objects.all()
+    if implicit_viewers:
+        apps = apps.annotate(implicit_viewers=implicit_viewers_expression(now))
+    joined = [column for prefix, model in _APP_JOINS for column in _joined(prefix, model)]
+    extra = ("implicit_viewers",) if implicit_viewers else ()
+    # what ``.first()`` runs: ordered by ``Meta.ordering``, one row
+    return apps.filter(name=name).values_list(*APP_COLUMNS, *joined, *extra)[:1]
+
+
+_APP_NAMED = PreparedQuery(
+    App, _app_named, name=App._meta.get_field("name"), now=Grant._meta.get_field("expires_at")
+)
+
+
+def app_named(name: str, *, implicit_viewers: bool = False) -> App | None:
+    """``App.objects.select_related("team", "owner", "locked_by").filter(name=name).first()``, annotated with
+    ``implicit_viewers`` (``selectors_access.with_implicit_viewers``) if asked. One query."""
+    rows = _APP_NAMED.rows((implicit_viewers,), name=name, now=timezone.now())
+    if not rows:
+        return None
+    own, *joined, extra = _split(rows[0], App, *(model for _, model in _APP_JOINS))
+    app = instance(App, APP_COLUMNS, own, **({"implicit_viewers": extra[0]} if implicit_viewers else {}))
+    for (field, model), part in zip(_APP_JOINS, joined, strict=True):
+        _related(app, field, model, part)
+    return app
+
+
+_PERSON_FACTS = ("app_team_role", "app_grant", *(f"temp_{name}" for name in TEMPORARY_FIELDS))
+
+
+def _people(
+    team: bool, owner: bool, descending: bool, op: str | None, limit: int, **slots: Slot
+) -> QuerySet[Any]:
+    people = access_people(
+        slots["app_id"], slots["team_id"], slots["owner_id"], slots["now"], team=team, owner=owner
+    )
+    people = people.order_by("-email" if descending else "email")
+    if op is not None:
+        people = people.filter(**{f"email__{op}": slots["email"]})
+    return people.values_list(*USER_COLUMNS, *_PERSON_FACTS)[:limit]
+
+
+_PEOPLE = PreparedQuery(
+    User,
+    _people,
+    app_id=App._meta.pk,
+    team_id=Team._meta.pk,
+    owner_id=User._meta.pk,
+    now=Grant._meta.get_field("expires_at"),
+    email=User._meta.get_field("email"),
+)
+
+
+def app_access_people_page(app: App, *, backwards: bool, after_email: str | None, limit: int) -> list[User]:
+    """What ``app_access_people(app)`` ordered by e-mail (descending when ``backwards``), past ``after_email``
+    in that direction if given, lists in its first ``limit`` rows. One query."""
+    op = None if after_email is None else "lt" if backwards else "gt"
+    shape = (bool(app.team_id), bool(app.owner_id), backwards, op, limit)
+    rows = _PEOPLE.rows(
+        shape,
+        app_id=app.pk,
+        team_id=app.team_id,
+        owner_id=app.owner_id,
+        now=timezone.now(),
+        email=after_email,
+    )
+    split = len(USER_COLUMNS)
+    return [
+        instance(User, USER_COLUMNS, row[:split], **dict(zip(_PERSON_FACTS, row[split:], strict=True)))
+        for row in rows
+    ]
+
+
+REQUEST_COLUMNS = _columns(AccessRequest)
+
+
+def _open_requests(mine_first: bool, limit: int | None, **slots: Slot) -> QuerySet[Any]:
+    order: list[Any] = ["created_at", "id"]
+    if mine_first:
+        order.insert(0, Case(When(requester_id=slots["first_of"], then=0), default=1))
+    found = AccessRequest.objects.filter(
+        status=p.RequestStatus.PENDING, created_at__gt=slots["since"], app_id=slots["app_id"]
+    ).order_by(*order)
+    found = found.values_list(*REQUEST_COLUMNS, *_joined("requester", User), *_joined("app", App))
+    return found if limit is None else found[:limit]
+
+
+_REQUESTS = PreparedQuery(
+    AccessRequest,
+    _open_requests,
+    app_id=App._meta.pk,
+    first_of=User._meta.pk,
+    since=AccessRequest._meta.get_field("created_at"),
+)
+
+
+def open_requests_rows(app: App, *, first_of: Any, limit: int | None, now: Any) -> list[AccessRequest]:
+    """``selectors_requests.open_requests_on`` (its requesters and app loaded) as a prepared query."""
+    rows = _REQUESTS.rows(
+        (first_of is not None, limit),
+        app_id=app.pk,
+        first_of=None if first_of is None else first_of.pk,
+        since=now - p.REQUEST_TTL,
+    )
+    found = []
+    for row in rows:
+        own, requester, app_row, _ = _split(row, AccessRequest, User, App)
+        item = instance(AccessRequest, REQUEST_COLUMNS, own)
+        _related(item, "requester", User, requester)
+        _related(item, "app", App, app_row)
+        found.append(item)
+    return found
