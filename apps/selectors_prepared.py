@@ -4,58 +4,29 @@ compiled once a process, database and shape, and lists what the queryset it stan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Case, Model, QuerySet, When
+from django.db.models import Case, QuerySet, When
 from django.utils import timezone
 
 from accessctl.access import policy as p
-from accessctl.access.prepared import PreparedQuery, Slot, instance
+from accessctl.access.prepared import PreparedQuery, Slot, instance, related_columns, with_related
 from accessctl.identity.models import User
 from apps.models import AccessRequest, App, Grant
 from apps.selectors_access import TEMPORARY_FIELDS, access_people, implicit_viewers_expression
 from teams.models import Team
 
-
-def _columns(model: type[Model]) -> tuple[str, ...]:
-    return tuple(field.attname for field in model._meta.concrete_fields)
-
-
-def _joined(prefix: str, model: type[Model]) -> tuple[str, ...]:
-    return tuple(f"{prefix}__{field.attname}" for field in model._meta.concrete_fields)
-
-
-APP_COLUMNS, TEAM_COLUMNS, USER_COLUMNS = _columns(App), _columns(Team), _columns(User)
-# what ``select_related("team", "owner", "locked_by")`` reads beside the app row, in that order
-_APP_JOINS = (("team", Team), ("owner", User), ("locked_by", User))
-
-
-def _related(obj: Model, name: str, model: type[Model], row: Sequence[Any]) -> None:
-    """Cache ``obj.<name>`` as ``select_related`` does: the joined row's instance, ``None`` if it is absent."""
-    columns = _columns(model)
-    related = None if row[columns.index("id")] is None else instance(model, columns, row)
-    obj._meta.get_field(name).set_cached_value(obj, related)  # type: ignore[union-attr]
-
-
-def _split(row: Sequence[Any], *models: type[Model]) -> list[Sequence[Any]]:
-    parts, start = [], 0
-    for model in models:
-        end = start + len(model._meta.concrete_fields)
-        parts.append(row[start:end])
-        start = end
-    parts.append(row[start:])
-    return parts
+USER_COLUMNS = related_columns(User)
+_APP_RELATED = ("team", "owner", "locked_by")
 
 
 def _app_named(implicit_viewers: bool, *, name: Slot, now: Slot) -> QuerySet[Any]:
     apps = App.objects.all()
     if implicit_viewers:
         apps = apps.annotate(implicit_viewers=implicit_viewers_expression(now))
-    joined = [column for prefix, model in _APP_JOINS for column in _joined(prefix, model)]
     extra = ("implicit_viewers",) if implicit_viewers else ()
     # what ``.first()`` runs: ordered by ``Meta.ordering``, one row
-    return apps.filter(name=name).values_list(*APP_COLUMNS, *joined, *extra)[:1]
+    return apps.filter(name=name).values_list(*related_columns(App, _APP_RELATED), *extra)[:1]
 
 
 _APP_NAMED = PreparedQuery(
@@ -69,11 +40,8 @@ def app_named(name: str, *, implicit_viewers: bool = False) -> App | None:
     rows = _APP_NAMED.rows((implicit_viewers,), name=name, now=timezone.now())
     if not rows:
         return None
-    own, *joined, extra = _split(rows[0], App, *(model for _, model in _APP_JOINS))
-    app = instance(App, APP_COLUMNS, own, **({"implicit_viewers": extra[0]} if implicit_viewers else {}))
-    for (field, model), part in zip(_APP_JOINS, joined, strict=True):
-        _related(app, field, model, part)
-    return app
+    row = rows[0]
+    return with_related(App, _APP_RELATED, row, **({"implicit_viewers": row[-1]} if implicit_viewers else {}))
 
 
 _PERSON_FACTS = ("app_team_role", "app_grant", *(f"temp_{name}" for name in TEMPORARY_FIELDS))
@@ -122,7 +90,7 @@ def app_access_people_page(app: App, *, backwards: bool, after_email: str | None
     ]
 
 
-REQUEST_COLUMNS = _columns(AccessRequest)
+_REQUEST_RELATED = ("requester", "app")
 
 
 def _open_requests(mine_first: bool, limit: int | None, **slots: Slot) -> QuerySet[Any]:
@@ -132,7 +100,7 @@ def _open_requests(mine_first: bool, limit: int | None, **slots: Slot) -> QueryS
     found = AccessRequest.objects.filter(
         status=p.RequestStatus.PENDING, created_at__gt=slots["since"], app_id=slots["app_id"]
     ).order_by(*order)
-    found = found.values_list(*REQUEST_COLUMNS, *_joined("requester", User), *_joined("app", App))
+    found = found.values_list(*related_columns(AccessRequest, _REQUEST_RELATED))
     return found if limit is None else found[:limit]
 
 
@@ -153,11 +121,4 @@ def open_requests_rows(app: App, *, first_of: Any, limit: int | None, now: Any) 
         first_of=None if first_of is None else first_of.pk,
         since=now - p.REQUEST_TTL,
     )
-    found = []
-    for row in rows:
-        own, requester, app_row, _ = _split(row, AccessRequest, User, App)
-        item = instance(AccessRequest, REQUEST_COLUMNS, own)
-        _related(item, "requester", User, requester)
-        _related(item, "app", App, app_row)
-        found.append(item)
-    return found
+    return [with_related(AccessRequest, _REQUEST_RELATED, row) for row in rows]

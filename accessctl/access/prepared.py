@@ -159,3 +159,28 @@ class _Bound(Expression):
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         return self._prepared.sql(self._value, compiler, connection)
+
+
+def related_columns(model: type[Model], related: Sequence[str] = ()) -> tuple[str, ...]:
+    """The columns (attnames) of ``model`` and then of each relation in ``related``, as ``select_related``
+    reads them: what a prepared query's ``values_list`` selects for :func:`with_related`."""
+    columns = [field.attname for field in model._meta.concrete_fields]
+    for name in related:
+        target = model._meta.get_field(name).related_model
+        columns += [f"{name}__{field.attname}" for field in target._meta.concrete_fields]  # type: ignore[union-attr]
+    return tuple(columns)
+
+
+def with_related(model: type[M], related: Sequence[str], row: Sequence[Any], **annotations: Any) -> M:
+    """The ``model`` instance of a row of :func:`related_columns` (any further values are the caller's), each
+    relation in ``related`` cached on it as ``select_related`` caches it: ``None`` when no row was joined."""
+    columns = tuple(field.attname for field in model._meta.concrete_fields)
+    obj, start = instance(model, columns, row[: len(columns)], **annotations), len(columns)
+    for name in related:
+        field = model._meta.get_field(name)
+        target: type[Model] = field.related_model  # type: ignore[assignment]
+        names = tuple(f.attname for f in target._meta.concrete_fields)
+        part, start = row[start : start + len(names)], start + len(names)
+        joined = None if part[names.index(target._meta.pk.attname)] is None else instance(target, names, part)  # type: ignore[union-attr]
+        field.set_cached_value(obj, joined)  # type: ignore[union-attr]
+    return obj
