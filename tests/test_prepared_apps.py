@@ -64,7 +64,9 @@ def test_app_named_is_the_select_related_lookup(app_world, implicit_viewers):
         expected = apps.select_related("team", "owner", "locked_by").filter(name=name).first()
         found = app_named(name, implicit_viewers=implicit_viewers)
         assert _fields(found) == _fields(expected)
-    assert app_named("shop", implicit_viewers=True).implicit_viewers == 3  # the viewers: the members hold grants
+    assert (
+        app_named("shop", implicit_viewers=True).implicit_viewers == 3
+    )  # the viewers: the members hold grants
     assert app_named("nothing", implicit_viewers=implicit_viewers) is None
 
 

@@ -184,3 +184,41 @@ def with_related(model: type[M], related: Sequence[str], row: Sequence[Any], **a
         joined = None if part[names.index(target._meta.pk.attname)] is None else instance(target, names, part)  # type: ignore[union-attr]
         field.set_cached_value(obj, joined)  # type: ignore[union-attr]
     return obj
+
+
+LIST_SIZES = (1, 2, 4, 8, 16, 32, 64)
+
+
+def list_slots(name: str, field: Field[Any, Any]) -> dict[str, Field[Any, Any]]:
+    """Slots ``name0`` … for a list of up to ``LIST_SIZES[-1]`` values (``filter(pk__in=...)``), for the
+    ``slots`` of a :class:`PreparedQuery`."""
+    return {f"{name}{i}": field for i in range(LIST_SIZES[-1])}
+
+
+def slot_list(slots: dict[str, Slot], name: str, size: int) -> Expression | list[Any]:
+    """The first ``size`` of the slots :func:`list_slots` made, as the right-hand side of an ``__in`` in a
+    query's builder (an empty list if none, which Django compiles as it compiles ``__in=[]``)."""
+    return _SlotList([slots[f"{name}{i}"] for i in range(size)]) if size else []
+
+
+class _SlotList(Expression):
+    # one expression, not a list of them: ``fk__in`` would pass each item of a list to the field's
+    # ``get_prep_value``, which refuses a slot
+    def __init__(self, slots: list[Slot]) -> None:
+        super().__init__(output_field=slots[0].output_field)
+        self.slots = slots
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        return ", ".join("%s" for _ in self.slots), [_Mark(slot.name) for slot in self.slots]
+
+
+def bound_list(name: str, values: Sequence[Any]) -> tuple[int, dict[str, Any]] | None:
+    """The shape size and slot values of a list: padded to the next of ``LIST_SIZES`` by repeating its last
+    value (the same ``IN``), so that lists compile to a few shapes; ``None`` when too long to prepare."""
+    if not values:
+        return 0, {}
+    size = next((n for n in LIST_SIZES if n >= len(values)), None)
+    if size is None:
+        return None
+    padded = [*values, *[values[-1]] * (size - len(values))]
+    return size, {f"{name}{i}": value for i, value in enumerate(padded)}
