@@ -30,7 +30,7 @@ def visible_ids(access: Access) -> tuple[list[int], list[int]]:
     return [team_id for team_id, role in access.roles.items() if role in TeamRole.values], list(access.held())
 
 
-def visible_apps_of(team_ids: list[Any], app_ids: list[Any], user_id: Any) -> Q:
+def visible_apps_of(team_ids: Any, app_ids: Any, user_id: Any) -> Q:
     """The apps of these teams, these apps and the user's own (values or prepared slots)."""
     return Q(team_id__in=team_ids) | Q(pk__in=app_ids) | Q(owner_id=user_id)
 

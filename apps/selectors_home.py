@@ -62,8 +62,9 @@ def visible_apps_page(
     lists = [bound_list("team", teams), bound_list("app", apps), bound_list("blocked", blocked)]
     if any(bound is None for bound in lists):
         return None
-    sizes, values = [], {}
-    for size, bound in lists:  # type: ignore[misc]
+    sizes: list[int] = []
+    values: dict[str, Any] = {}
+    for size, bound in filter(None, lists):
         sizes.append(size)
         values.update(bound)
     shape = (*sizes, backwards, after_name is not None, limit)

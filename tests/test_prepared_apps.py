@@ -16,11 +16,12 @@ from apps.selectors_requests import _open
 from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
 
 
-def _fields(obj):
-    """An instance's loaded values, its annotations and (recursively) its cached relations."""
+def _fields(obj, depth=2):
+    """An instance's loaded values, its annotations and its cached relations (two levels: a one-to-one's
+    back-reference is cached too)."""
     plain = {k: v for k, v in obj.__dict__.items() if k != "_state"}
     cached = {
-        name: None if related is None else _fields(related)
+        name: None if related is None else _fields(related, depth - 1) if depth else related.pk
         for name, related in obj._state.fields_cache.items()
     }
     return plain, cached, obj._state.adding, obj._state.db

@@ -181,8 +181,11 @@ def with_related(model: type[M], related: Sequence[str], row: Sequence[Any], **a
         target: type[Model] = field.related_model  # type: ignore[assignment]
         names = tuple(f.attname for f in target._meta.concrete_fields)
         part, start = row[start : start + len(names)], start + len(names)
-        joined = None if part[names.index(target._meta.pk.attname)] is None else instance(target, names, part)  # type: ignore[union-attr]
+        absent = part[names.index(target._meta.pk.attname)] is None
+        joined = None if absent else instance(target, names, part)
         field.set_cached_value(obj, joined)  # type: ignore[union-attr]
+        if joined is not None and field.unique:  # type: ignore[union-attr]
+            field.remote_field.set_cached_value(joined, obj)  # type: ignore[union-attr]  # as select_related does
     return obj
 
 
