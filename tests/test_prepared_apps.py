@@ -14,17 +14,7 @@ from apps.selectors_access import app_access_people, with_implicit_viewers
 from apps.selectors_prepared import app_access_people_page, app_named, open_requests_rows
 from apps.selectors_requests import _open
 from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
-
-
-def _fields(obj, depth=2):
-    """An instance's loaded values, its annotations and its cached relations (two levels: a one-to-one's
-    back-reference is cached too)."""
-    plain = {k: v for k, v in obj.__dict__.items() if k != "_state"}
-    cached = {
-        name: None if related is None else _fields(related, depth - 1) if depth else related.pk
-        for name, related in obj._state.fields_cache.items()
-    }
-    return plain, cached, obj._state.adding, obj._state.db
+from tests.loaded import loaded
 
 
 @pytest.fixture
@@ -64,7 +54,7 @@ def test_app_named_is_the_select_related_lookup(app_world, implicit_viewers):
         apps = with_implicit_viewers(App.objects.all()) if implicit_viewers else App.objects.all()
         expected = apps.select_related("team", "owner", "locked_by").filter(name=name).first()
         found = app_named(name, implicit_viewers=implicit_viewers)
-        assert _fields(found) == _fields(expected)
+        assert loaded(found) == loaded(expected)
     assert (
         app_named("shop", implicit_viewers=True).implicit_viewers == 3
     )  # the viewers: the members hold grants
@@ -132,8 +122,8 @@ def test_open_requests_list_what_the_queryset_lists(app_world, mine_first, limit
     first_of = asker if mine_first else None
     expected = _requests_queryset(app_world, first_of, now)
     found = open_requests_rows(app_world, first_of=first_of, limit=limit, now=now)
-    assert [_fields(item) for item in found] == [
-        _fields(item) for item in (expected if limit is None else expected[:limit])
+    assert [loaded(item) for item in found] == [
+        loaded(item) for item in (expected if limit is None else expected[:limit])
     ]
     assert len(found) == min(3, limit or 3)
     assert (found[0].requester == asker) is mine_first

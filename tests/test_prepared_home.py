@@ -16,7 +16,7 @@ from apps.selectors import apps_visible_to, pending_transfers_for
 from apps.selectors_home import pending_transfers_rows, visible_apps_page
 from teams.selectors import teams_for, teams_of
 from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
-from tests.test_prepared_apps import _fields
+from tests.loaded import loaded
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_visible_apps_page_lists_what_the_queryset_lists(home_world, blocked, ba
             expected = expected.filter(**{"name__lt" if backwards else "name__gt": cursor})
         for limit in (2, 51):
             found = visible_apps_page(user, blocked_ids, backwards=backwards, after_name=cursor, limit=limit)
-            assert [_fields(app) for app in found] == [_fields(app) for app in expected[:limit]]
+            assert [loaded(app) for app in found] == [loaded(app) for app in expected[:limit]]
     if not blocked and cursor is None:
         names = [
             app.name
@@ -116,7 +116,7 @@ def test_bound_lists_pad_to_a_few_sizes():
 
 
 def _rows(rows):
-    return [(row.role, _fields(row.team)) for row in rows]
+    return [(row.role, loaded(row.team)) for row in rows]
 
 
 def test_teams_for_lists_what_the_queryset_lists(home_world, django_assert_num_queries):
@@ -128,8 +128,8 @@ def test_teams_for_lists_what_the_queryset_lists(home_world, django_assert_num_q
         ("gamma", "collaborator"),
     ]
     assert found[0].team.sso_app.provider_id == "acme" and found[1].team.sso_app is None
-    assert [_fields(row.team) for row in found] == [
-        _fields(team) for team in teams_of({t.team.pk for t in found})
+    assert [loaded(row.team) for row in found] == [
+        loaded(team) for team in teams_of({t.team.pk for t in found})
     ]
     with django_assert_num_queries(1):  # the facts; no team, and as the queryset, no query for them
         assert teams_for(other) == []
@@ -139,7 +139,7 @@ def test_teams_for_lists_what_the_queryset_lists(home_world, django_assert_num_q
         for team_id in ids:
             MembershipFactory(team_id=team_id, user=user, role=TeamRole.ADMIN)
         rows = teams_for(_fresh(user))
-        assert [_fields(row.team) for row in rows] == [_fields(team) for team in teams_of(ids)]
+        assert [loaded(row.team) for row in rows] == [loaded(team) for team in teams_of(ids)]
         assert {row.role for row in rows} == {"admin"}
 
 
@@ -147,6 +147,6 @@ def test_pending_transfers_list_what_the_queryset_lists(home_world):
     for email in ("person@x.test", "other@x.test", "nobody@x.test"):
         user = User.objects.filter(email=email).first() or UserFactory(email=email)
         found = pending_transfers_rows(user)
-        assert [_fields(t) for t in found] == [_fields(t) for t in pending_transfers_for(user)]
+        assert [loaded(t) for t in found] == [loaded(t) for t in pending_transfers_for(user)]
     assert [t.app.name for t in pending_transfers_rows(home_world)] == ["offered", "mine"]
     assert all(t.state == TransferState.PENDING for t in pending_transfers_rows(home_world))
