@@ -1,9 +1,10 @@
 """The app pages' reads as prepared queries (``accessctl.access.prepared``): the app by name, the Access page's
-people and its queue of requests. Building and compiling their querysets cost more than running them; each is
+people and its queue of requests, the overview's formation and releases. Building and compiling their querysets cost more than running them; each is
 compiled once a process, database and shape, and lists what the queryset it stands for lists."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.db.models import Case, QuerySet, When
@@ -12,7 +13,7 @@ from django.utils import timezone
 from accessctl.access import policy as p
 from accessctl.access.prepared import PreparedQuery, Slot, instance, related_columns, with_related
 from accessctl.identity.models import User
-from apps.models import AccessRequest, App, Grant
+from apps.models import AccessRequest, App, Formation, Grant, Release
 from apps.selectors_access import TEMPORARY_FIELDS, access_people, implicit_viewers_expression
 from teams.models import Team
 
@@ -122,3 +123,29 @@ def open_requests_rows(app: App, *, first_of: Any, limit: int | None, now: Any) 
         since=now - p.REQUEST_TTL,
     )
     return [with_related(AccessRequest, _REQUEST_RELATED, row) for row in rows]
+
+
+def _of_app(model: type[Any], related: tuple[str, ...], limit: int | None, *, app_id: Slot) -> QuerySet[Any]:
+    found = model.objects.filter(app_id=app_id).values_list(*related_columns(model, related))
+    return found if limit is None else found[:limit]
+
+
+_FORMATION = PreparedQuery(Formation, partial(_of_app, Formation, (), None), app_id=App._meta.pk)
+_RELEASES = PreparedQuery(Release, partial(_of_app, Release, ("user",)), app_id=App._meta.pk)
+
+
+def _known(app: App, items: list[Any]) -> list[Any]:
+    for item in items:  # as a related manager does: each row's app is the app asked about, no query
+        item._meta.get_field("app").set_cached_value(item, app)
+    return items
+
+
+def formation_of(app: App) -> list[Formation]:
+    """``list(app.formation.all())`` (the overview's dynos), as a prepared query. One query."""
+    return _known(app, [with_related(Formation, (), row) for row in _FORMATION.rows(app_id=app.pk)])
+
+
+def latest_releases(app: App, limit: int = 10) -> list[Release]:
+    """``list(app.releases.select_related("user")[:limit])`` (the overview's releases), prepared. One query."""
+    rows = _RELEASES.rows((limit,), app_id=app.pk)
+    return _known(app, [with_related(Release, ("user",), row) for row in rows])

@@ -29,7 +29,7 @@ from apps.selectors_access import (
     app_access_row,
     implicit_viewers_of,
 )
-from apps.selectors_prepared import app_access_people_page
+from apps.selectors_prepared import app_access_people_page, formation_of, latest_releases
 from apps.temporary import app_grant_set
 from apps.views_requests import access_page_context
 from teams.selectors import teams_for
@@ -50,8 +50,8 @@ def app_detail(request: HttpRequest, app: str) -> HttpResponse:
     found = get_app(request, app)
     context = {
         "app": found,
-        "formation": list(found.formation.all()),
-        "releases": list(found.releases.select_related("user")[:10]),
+        "formation": formation_of(found),
+        "releases": latest_releases(found),
         "sizes": DYNO_SIZES,
     }
     return render(request, "apps/app_detail.html", context)

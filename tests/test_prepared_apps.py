@@ -11,9 +11,23 @@ from accessctl.access.policy import REQUEST_TTL, TeamRole
 from accessctl.identity.models import User
 from apps.models import AccessRequest, App
 from apps.selectors_access import app_access_people, with_implicit_viewers
-from apps.selectors_prepared import app_access_people_page, app_named, open_requests_rows
+from apps.selectors_prepared import (
+    app_access_people_page,
+    app_named,
+    formation_of,
+    latest_releases,
+    open_requests_rows,
+)
 from apps.selectors_requests import _open
-from tests.factories import AppFactory, GrantFactory, MembershipFactory, TeamFactory, UserFactory
+from tests.factories import (
+    AppFactory,
+    FormationFactory,
+    GrantFactory,
+    MembershipFactory,
+    ReleaseFactory,
+    TeamFactory,
+    UserFactory,
+)
 from tests.loaded import loaded
 
 
@@ -127,3 +141,22 @@ def test_open_requests_list_what_the_queryset_lists(app_world, mine_first, limit
     ]
     assert len(found) == min(3, limit or 3)
     assert (found[0].requester == asker) is mine_first
+
+
+def test_formation_and_releases_load_as_the_related_managers_do(app_world, django_assert_num_queries):
+    other = App.objects.get(name="mine")
+    for app in (app_world, other):
+        for kind in ("worker", "web", "clock"):
+            FormationFactory(app=app, type=kind)
+    deployer = UserFactory(email="deployer@x.test")
+    for version in range(1, 14):
+        ReleaseFactory(app=app_world, version=version, user=deployer if version % 2 else None)
+    ReleaseFactory(app=other, version=1)
+    for app in (app_named("shop"), app_named("mine"), app_named("empty")):
+        with django_assert_num_queries(2):
+            found = formation_of(app), latest_releases(app)
+        assert [loaded(f) for f in found[0]] == [loaded(f) for f in app.formation.all()]
+        assert [loaded(r) for r in found[1]] == [loaded(r) for r in app.releases.select_related("user")[:10]]
+        assert all(item.app is app for item in (*found[0], *found[1]))
+    assert [r.version for r in latest_releases(app_world, 3)] == [13, 12, 11]
+    assert [f.type for f in formation_of(app_world)] == ["clock", "web", "worker"]
