@@ -22,8 +22,17 @@ def visible_apps_filter(access: Access) -> Q:
     """A filter matching exactly the apps for which ``policy.resolve`` gives some permission."""
     if not access.is_active or access.user_id is None:
         return Q(pk__in=[])
-    member_teams = [team_id for team_id, role in access.roles.items() if role in TeamRole.values]
-    return Q(team_id__in=member_teams) | Q(pk__in=list(access.held())) | Q(owner_id=access.user_id)
+    return visible_apps_of(*visible_ids(access), access.user_id)
+
+
+def visible_ids(access: Access) -> tuple[list[int], list[int]]:
+    """The teams whose apps an active user sees by role, and the apps they hold a live grant on."""
+    return [team_id for team_id, role in access.roles.items() if role in TeamRole.values], list(access.held())
+
+
+def visible_apps_of(team_ids: Any, app_ids: Any, user_id: Any) -> Q:
+    """The apps of these teams, these apps and the user's own (values or prepared slots)."""
+    return Q(team_id__in=team_ids) | Q(pk__in=app_ids) | Q(owner_id=user_id)
 
 
 def apps_visible_to(user) -> QuerySet[App]:

@@ -38,7 +38,7 @@ from accessctl.identity.models import User
 from apps.models import App, Grant
 from teams.models import Membership
 
-_TEMPORARY_FIELDS = (
+TEMPORARY_FIELDS = (
     "permissions",
     "expires_at",
     "reason",
@@ -89,18 +89,26 @@ def app_access_people(app: App, *, now: datetime | None = None) -> QuerySet[User
     500-grant app took 2.7 instead of 1.6 ms in PostgreSQL, 0.9 instead of 0.6 ms in SQLite.
     """
     now = now or timezone.now()
-    permanent = Grant.objects.filter(app_id=app.pk, expires_at=None).order_by()
-    ids = Grant.objects.live(now).filter(app_id=app.pk).order_by().values("user_id")
+    return access_people(
+        app.pk, app.team_id, app.owner_id, now, team=bool(app.team_id), owner=bool(app.owner_id)
+    )
+
+
+def access_people(
+    app_id: Any, team_id: Any, owner_id: Any, now: Any, *, team: bool, owner: bool
+) -> QuerySet[User]:
+    """:func:`app_access_people` of the app of these ids (values or prepared slots) with or without a ``team``
+    and an ``owner``."""
+    permanent = Grant.objects.filter(app_id=app_id, expires_at=None).order_by()
+    ids = Grant.objects.live(now).filter(app_id=app_id).order_by().values("user_id")
     role: Subquery | Value
-    if app.team_id:
-        admins = (
-            Membership.objects.filter(team_id=app.team_id, role=TeamRole.ADMIN).order_by().values("user_id")
-        )
+    if team:
+        admins = Membership.objects.filter(team_id=team_id, role=TeamRole.ADMIN).order_by().values("user_id")
         listed = Q(pk__in=ids.union(admins))
-        mine = Membership.objects.filter(team_id=app.team_id, user=OuterRef("pk")).order_by()
+        mine = Membership.objects.filter(team_id=team_id, user=OuterRef("pk")).order_by()
         role = Subquery(mine.values("role")[:1])
     else:
-        listed = Q(pk__in=ids) | Q(pk=app.owner_id) if app.owner_id else Q(pk__in=ids)
+        listed = Q(pk__in=ids) | Q(pk=owner_id) if owner else Q(pk__in=ids)
         role = Value(None, output_field=CharField())
     field = Grant._meta.get_field("permissions")
     annotations: dict = {
@@ -112,9 +120,9 @@ def app_access_people(app: App, *, now: datetime | None = None) -> QuerySet[User
     # the live temporary grant is at most one row a person (a partial unique constraint): one LEFT JOIN for
     # its six columns instead of six correlated subqueries
     live_temporary = FilteredRelation(
-        "grants", condition=Q(grants__app_id=app.pk, grants__expires_at__gt=now)
+        "grants", condition=Q(grants__app_id=app_id, grants__expires_at__gt=now)
     )
-    annotations.update({f"temp_{name}": F(f"temporary__{name}") for name in _TEMPORARY_FIELDS})
+    annotations.update({f"temp_{name}": F(f"temporary__{name}") for name in TEMPORARY_FIELDS})
     people = User.objects.filter(listed, is_active=True).annotate(temporary=live_temporary)
     return people.annotate(**annotations).order_by("email")
 
@@ -188,7 +196,8 @@ def _decided(
     return p.sorted_perms(perms), reason, shown
 
 
-def _implicit_viewers(now: Any) -> Coalesce:
+def implicit_viewers_expression(now: Any) -> Coalesce:
+    """The ORM expression of :func:`implicit_viewers_count` at ``now`` (a value or a prepared slot)."""
     grants = Grant.objects.filter(app_id=OuterRef(OuterRef("pk")), user_id=OuterRef("user_id")).order_by()
     members = (
         Membership.objects.filter(team_id=OuterRef("team_id"), user__is_active=True)
@@ -206,7 +215,7 @@ def _implicit_viewers(now: Any) -> Coalesce:
 
 # compiled once a process and database (compiling it cost about what running it does); only ``now`` is bound
 _IMPLICIT_VIEWERS = PreparedAnnotation(
-    App, Grant._meta.get_field("expires_at"), _implicit_viewers, output_field=IntegerField()
+    App, Grant._meta.get_field("expires_at"), implicit_viewers_expression, output_field=IntegerField()
 )
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, Q, QuerySet, When
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accessctl.access import policy as p
 from accessctl.access.policy import Access
 from accessctl.identity.models import User
 from apps.models import AccessRequest, App, Grant
+from apps.selectors_prepared import open_requests_rows
 from teams.models import Team
 
 
@@ -40,14 +41,7 @@ def open_requests_on(
 ) -> list[AccessRequest]:
     """The app's pending requests, oldest first (``first_of``'s own before everyone else's), with their
     requesters; at most ``limit``."""
-    now = now or timezone.now()
-    order: list[Any] = ["created_at", "id"]
-    if first_of is not None:
-        order.insert(0, Case(When(requester_id=first_of.pk, then=0), default=1))
-    found = (
-        AccessRequest.objects.filter(_open(now), app=app).select_related("requester", "app").order_by(*order)
-    )
-    return list(found if limit is None else found[:limit])
+    return open_requests_rows(app, first_of=first_of, limit=limit, now=now or timezone.now())
 
 
 def open_requests_of(user: Any, app: App, *, now: datetime | None = None) -> QuerySet[AccessRequest]:

@@ -15,7 +15,7 @@ from accessctl.access import policy as p
 from accessctl.identity.models import User
 from accessctl.identity.signin import hidden_team_ids
 from accessctl.web.changes import change, done, pencil_form, pencil_saved
-from accessctl.web.keyset import keyset_page
+from accessctl.web.keyset import PreparedRows, keyset_page
 from accessctl.web.lookups import get_app
 from accessctl.web.rowurls import row_urls
 from apps import services
@@ -28,8 +28,8 @@ from apps.selectors_access import (
     app_access_people,
     app_access_row,
     implicit_viewers_of,
-    with_implicit_viewers,
 )
+from apps.selectors_prepared import app_access_people_page, formation_of, latest_releases
 from apps.temporary import app_grant_set
 from apps.views_requests import access_page_context
 from teams.selectors import teams_for
@@ -50,8 +50,8 @@ def app_detail(request: HttpRequest, app: str) -> HttpResponse:
     found = get_app(request, app)
     context = {
         "app": found,
-        "formation": list(found.formation.all()),
-        "releases": list(found.releases.select_related("user")[:10]),
+        "formation": formation_of(found),
+        "releases": latest_releases(found),
         "sizes": DYNO_SIZES,
     }
     return render(request, "apps/app_detail.html", context)
@@ -71,7 +71,13 @@ def row_context(request: HttpRequest, app: App) -> dict[str, Any]:
 def _access_page(request: HttpRequest, app: App, status: int = 200, **forms: Any) -> HttpResponse:
     """One keyset page (by e-mail) of the people with access, each with both grants, the implicit-viewer
     summary (on the app row) and the requests: one query each."""
-    page = keyset_page(request, app_access_people(app), keys=("email",), size=settings.PAGE_SIZE)
+
+    def fetch(backwards: bool, cursor: list[Any] | None, limit: int) -> list[Any]:
+        after = cursor[0] if cursor is not None else None
+        return app_access_people_page(app, backwards=backwards, after_email=after, limit=limit)
+
+    people = PreparedRows(User, fetch, lambda: app_access_people(app))
+    page = keyset_page(request, people, keys=("email",), size=settings.PAGE_SIZE)
     context = {
         "app": app,
         "page": page,
@@ -91,7 +97,7 @@ def _access_page(request: HttpRequest, app: App, status: int = 200, **forms: Any
 
 def app_access(request: HttpRequest, app: str) -> HttpResponse:
     """Everyone with access and why; admins and manage holders edit."""
-    return _access_page(request, get_app(request, app, apps=with_implicit_viewers(App.objects.all())))
+    return _access_page(request, get_app(request, app, implicit_viewers=True))
 
 
 def _row(app: App, user_id: int) -> AccessRow:

@@ -12,7 +12,16 @@ from django.utils import timezone
 
 from accessctl.access.facts import access_for
 from accessctl.access.policy import COLLABORATOR, TeamRole
-from accessctl.access.prepared import PreparedQuery, Slot, instance
+from accessctl.access.prepared import (
+    PreparedQuery,
+    Slot,
+    bound_list,
+    instance,
+    list_slots,
+    related_columns,
+    slot_list,
+    with_related,
+)
 from accessctl.models import User
 from apps.models import App, Grant
 from teams.models import Membership, Team
@@ -28,8 +37,26 @@ def teams_for(user) -> list[TeamRow]:
     """The teams a user is in (by role) or collaborates with (by grant), with their role. One query."""
     access = access_for(user)
     team_ids = set(access.roles) | {t for a in access.held() if (t := access.grant_teams.get(a)) is not None}
-    teams = Team.objects.filter(pk__in=team_ids).select_related("sso_app").order_by("name")
+    bound = bound_list("team", sorted(team_ids))
+    if not team_ids or bound is None:  # none (no query, as the queryset runs none) or too many to prepare
+        teams = list(teams_of(team_ids))
+    else:
+        rows = _TEAMS.rows((bound[0],), **bound[1])
+        teams = [with_related(Team, ("sso_app",), row) for row in rows]
     return [TeamRow(team=team, role=access.role_in(team.pk) or COLLABORATOR) for team in teams]
+
+
+def teams_of(team_ids: Any) -> QuerySet[Team]:
+    """The teams of these ids by name, each with its SSO app (:func:`teams_for`'s list)."""
+    return Team.objects.filter(pk__in=team_ids).select_related("sso_app").order_by("name")
+
+
+def _teams(size: int, **slots: Slot) -> QuerySet[Any]:
+    return teams_of(slot_list(slots, "team", size)).values_list(*related_columns(Team, ("sso_app",)))
+
+
+# home and every app page's team menu: compiled once a process for each padded number of teams
+_TEAMS = PreparedQuery(Team, _teams, **list_slots("team", Team._meta.pk))
 
 
 def team_people(team: Team, *, role: str | None = None, search: str | None = None) -> QuerySet[User]:

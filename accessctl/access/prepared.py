@@ -159,3 +159,69 @@ class _Bound(Expression):
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         return self._prepared.sql(self._value, compiler, connection)
+
+
+def related_columns(model: type[Model], related: Sequence[str] = ()) -> tuple[str, ...]:
+    """The columns (attnames) of ``model`` and then of each relation in ``related``, as ``select_related``
+    reads them: what a prepared query's ``values_list`` selects for :func:`with_related`."""
+    columns = [field.attname for field in model._meta.concrete_fields]
+    for name in related:
+        target = model._meta.get_field(name).related_model
+        columns += [f"{name}__{field.attname}" for field in target._meta.concrete_fields]  # type: ignore[union-attr]
+    return tuple(columns)
+
+
+def with_related(model: type[M], related: Sequence[str], row: Sequence[Any], **annotations: Any) -> M:
+    """The ``model`` instance of a row of :func:`related_columns` (any further values are the caller's), each
+    relation in ``related`` cached on it as ``select_related`` caches it: ``None`` when no row was joined."""
+    columns = tuple(field.attname for field in model._meta.concrete_fields)
+    obj, start = instance(model, columns, row[: len(columns)], **annotations), len(columns)
+    for name in related:
+        field = model._meta.get_field(name)
+        target: type[Model] = field.related_model  # type: ignore[assignment]
+        names = tuple(f.attname for f in target._meta.concrete_fields)
+        part, start = row[start : start + len(names)], start + len(names)
+        absent = part[names.index(target._meta.pk.attname)] is None
+        joined = None if absent else instance(target, names, part)
+        field.set_cached_value(obj, joined)  # type: ignore[union-attr]
+        if joined is not None and field.unique:  # type: ignore[union-attr]
+            field.remote_field.set_cached_value(joined, obj)  # type: ignore[union-attr]  # as select_related does
+    return obj
+
+
+LIST_SIZES = (1, 2, 4, 8, 16, 32, 64)
+
+
+def list_slots(name: str, field: Field[Any, Any]) -> dict[str, Field[Any, Any]]:
+    """Slots ``name0`` … for a list of up to ``LIST_SIZES[-1]`` values (``filter(pk__in=...)``), for the
+    ``slots`` of a :class:`PreparedQuery`."""
+    return {f"{name}{i}": field for i in range(LIST_SIZES[-1])}
+
+
+def slot_list(slots: dict[str, Slot], name: str, size: int) -> Expression | list[Any]:
+    """The first ``size`` of the slots :func:`list_slots` made, as the right-hand side of an ``__in`` in a
+    query's builder (an empty list if none, which Django compiles as it compiles ``__in=[]``)."""
+    return _SlotList([slots[f"{name}{i}"] for i in range(size)]) if size else []
+
+
+class _SlotList(Expression):
+    # one expression, not a list of them: ``fk__in`` would pass each item of a list to the field's
+    # ``get_prep_value``, which refuses a slot
+    def __init__(self, slots: list[Slot]) -> None:
+        super().__init__(output_field=slots[0].output_field)
+        self.slots = slots
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        return ", ".join("%s" for _ in self.slots), [_Mark(slot.name) for slot in self.slots]
+
+
+def bound_list(name: str, values: Sequence[Any]) -> tuple[int, dict[str, Any]] | None:
+    """The shape size and slot values of a list: padded to the next of ``LIST_SIZES`` by repeating its last
+    value (the same ``IN``), so that lists compile to a few shapes; ``None`` when too long to prepare."""
+    if not values:
+        return 0, {}
+    size = next((n for n in LIST_SIZES if n >= len(values)), None)
+    if size is None:
+        return None
+    padded = [*values, *[values[-1]] * (size - len(values))]
+    return size, {f"{name}{i}": value for i, value in enumerate(padded)}

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from accessctl.access import policy as p
 from accessctl.identity.signin import require_sign_in_policy
 from apps.models import App
+from apps.selectors_prepared import app_named
 from teams.models import Team
 from teams.selectors import team_named
 
@@ -45,13 +46,19 @@ def get_app(
     perm: str | None = None,
     refusal: str | None = None,
     apps: QuerySet[App] | None = None,
+    *,
+    implicit_viewers: bool = False,
 ) -> App:
     """The app, if the user may view it (404 otherwise, never revealing it exists); 403 without ``perm``.
 
-    ``apps`` is the queryset to look in, for a page that wants the app row annotated (the same one query).
+    The app's team, owner and locker are loaded with it, and its ``implicit_viewers`` count if asked (the
+    Access page), in one prepared query; ``apps`` is a queryset to look in instead, for a page that wants the
+    app row annotated otherwise (the same one query).
     """
-    found = apps if apps is not None else App.objects.all()
-    app = found.select_related("team", "owner", "locked_by").filter(name=name).first()
+    if apps is None:
+        app = app_named(name, implicit_viewers=implicit_viewers)
+    else:
+        app = apps.select_related("team", "owner", "locked_by").filter(name=name).first()
     if app is None or not request.user.has_perm(p.VIEW_APP, app):
         raise Http404(APP_NOT_FOUND)
     if app.team_id:

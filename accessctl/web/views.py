@@ -12,9 +12,11 @@ from django.shortcuts import render
 from accessctl.access import policy
 from accessctl.access.facts import temporary_notes_for
 from accessctl.identity.signin import sign_in_blocks
-from accessctl.web.keyset import keyset_page
+from accessctl.web.keyset import PreparedRows, keyset_page
 from accessctl.web.rowurls import app_url
-from apps.selectors import app_rows_for, apps_visible_to, pending_transfers_for
+from apps.models import App
+from apps.selectors import app_rows_for, apps_visible_to
+from apps.selectors_home import pending_transfers_rows, visible_apps_page
 from teams.selectors import teams_for
 
 
@@ -26,7 +28,13 @@ def home(request: HttpRequest) -> HttpResponse:
     """
     rows = teams_for(request.user)
     blocks = sign_in_blocks(request, teams=[row.team for row in rows])
-    apps = apps_visible_to(request.user).exclude(team_id__in=list(blocks))
+    blocked = list(blocks)
+
+    def fetch(backwards: bool, cursor: list[Any] | None, limit: int) -> list[Any] | None:
+        after = cursor[0] if cursor is not None else None
+        return visible_apps_page(request.user, blocked, backwards=backwards, after_name=after, limit=limit)
+
+    apps = PreparedRows(App, fetch, lambda: apps_visible_to(request.user).exclude(team_id__in=blocked))
     page = keyset_page(request, apps, keys=("name",), size=settings.PAGE_SIZE)
     teams = [(row, blocks.get(row.team.pk)) for row in rows]
     return render(
@@ -38,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "app_rows": app_rows_for(request.user, page),
             "app_urls": {"detail": app_url("apps:detail")},  # reversed once a page, not once a row
             "temporary": temporary_notes_for(request.user),  # read with the access facts, no query
-            "transfers": pending_transfers_for(request.user),
+            "transfers": pending_transfers_rows(request.user),
         },
     )
 
