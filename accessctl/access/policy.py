@@ -132,17 +132,7 @@ _BY_ROLE: Mapping[TeamRole | None, Answer] = {
 """What a team role alone gives on any app of the team (admins: everything, before any grant)."""
 
 
-_GRANT_ANSWERS: dict[frozenset[AppPerm], Answer] = {}
-"""A grant's answer by its permission set (at most 16 sets): building the tuple, with the enum attribute
-lookup it needs, cost more than the rest of a warm check on a granted app."""
-
-
-def _grant_answer(granted: frozenset[AppPerm]) -> Answer:
-    answer = _GRANT_ANSWERS[granted] = (
-        (granted if AppPerm.VIEW in granted else granted | VIEW_ONLY),
-        Reason.GRANT,
-    )
-    return answer
+_GRANT_ANSWERS: dict[frozenset[AppPerm], Answer] = {}  # by permission set (16 at most): built once each
 
 
 def resolve(access: Access, app: AppLike) -> Answer:
@@ -165,7 +155,10 @@ def resolve(access: Access, app: AppLike) -> Answer:
     granted = access.grant_on(app.id)  # a temporary grant counts only while it is live at ``access.now``
     if granted is None:
         return by_role
-    return _GRANT_ANSWERS.get(granted) or _grant_answer(granted)
+    answer = _GRANT_ANSWERS.get(granted)
+    if answer is None:
+        answer = _GRANT_ANSWERS[granted] = (granted | VIEW_ONLY, Reason.GRANT)
+    return answer
 
 
 def app_perms(access: Access, app: AppLike) -> frozenset[AppPerm]:
