@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from accessctl.admin.base import ReadOnlyInline, ServiceAdmin
+from accessctl.admin.base import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin
 from apps import operations, services
 from apps.models import App, AppTransfer, Grant
 from apps.temporary import temporary_grant_end, temporary_grant_give
@@ -176,7 +176,7 @@ class GrantAdmin(ServiceAdmin):
 
 
 @admin.register(AppTransfer)
-class AppTransferAdmin(admin.ModelAdmin):
+class AppTransferAdmin(ReadOnlyAdmin):
     """App transfers, read-only: only the recipient answers an offer and only the sender withdraws it (SPEC 9);
     support staff see who offered which app to whom and how it ended, and the audit log has each step."""
 
@@ -201,12 +201,3 @@ class AppTransferAdmin(admin.ModelAdmin):
         if transfer.recipient is not None:
             return transfer.recipient.email
         return f"team {transfer.recipient_team.name}" if transfer.recipient_team else ""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
