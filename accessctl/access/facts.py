@@ -67,11 +67,6 @@ def temporary_notes_for(user: Any) -> list[TemporaryNote]:
     return sorted(live, key=lambda note: (note.expires_at, note.app_name))
 
 
-def load_access(user_id: int) -> Access:
-    """Read an active user's memberships and grants (permanent and temporary) in one query."""
-    return _load(user_id)[0]
-
-
 def _facts_query(user_id: Slot) -> QuerySet[Any]:
     """One ``UNION ALL`` of rows ``(id, team_id, value, expires_at, kind, app name, reason, request, giver)``:
     for a membership ``(team_id, team_id, role, NULL, 0, NULL...)``, for a permanent grant ``(app_id, app's

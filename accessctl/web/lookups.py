@@ -75,10 +75,3 @@ def needed_perm(perm: str) -> str | None:
     action = p.APP_ACTIONS_BY_CODENAME.get(codename)
     allowed = action.any_of if action else {p.AppPerm(v) for v in p.AppPerm.values if f"{v}_app" == codename}
     return next((str(x) for x in p.PERM_ORDER if x in allowed and x != p.AppPerm.VIEW), None)
-
-
-def query_without_page(request: HttpRequest) -> str:
-    """The request's query string without ``page``, URL-encoded, for pagination links."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
